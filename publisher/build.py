@@ -1,0 +1,76 @@
+"""Build: read a source, render the asked editions, write them all or none."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import layout as layouts
+from . import output, reader
+from .errors import PublisherError
+from .model import Document
+from .renderers import DEFAULT_LAYOUTS, RENDERERS, renderer
+
+
+def parse_formats(text: str) -> list[str]:
+    """'pdf,docx' → ['pdf', 'docx'], refusing unknown names."""
+    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    unknown = [f for f in formats if f not in RENDERERS]
+    if unknown or not formats:
+        raise PublisherError(f"unknown format '{(unknown or [text])[0]}'",
+                             hint="choose from " + ",".join(RENDERERS))
+    return formats
+
+
+def layout_name(doc: Document, fmt: str, override: str | None) -> str:
+    """The layout for `fmt`: command line, then front matter, then the default."""
+    return override or doc.meta.layout_for(fmt) or DEFAULT_LAYOUTS[fmt]
+
+
+def render_all(doc: Document, formats: list[str], override: str | None = None,
+               options: dict[str, object] | None = None) -> dict[str, bytes]:
+    """Render every asked edition in memory; nothing is written yet."""
+    rendered = {}
+    for fmt in formats:
+        chosen = layouts.load(layout_name(doc, fmt, override)).with_options(**(options or {}))
+        rendered[fmt] = renderer(fmt)(doc, chosen)
+    return rendered
+
+
+def build(source: Path, formats: list[str], out_dir: Path, override: str | None = None,
+          options: dict[str, object] | None = None) -> dict[str, Path]:
+    """Build `source` into `out_dir`; a failure leaves earlier outputs untouched."""
+    doc = reader.read(source)
+    rendered = render_all(doc, formats, override, options)
+    written = {}
+    for fmt, data in rendered.items():
+        path = out_dir / f"{doc.stem}.{fmt}"
+        output.write_atomic(path, data)
+        written[fmt] = path
+    return written
+
+
+def dependencies(source: Path) -> dict[str, list[Path]]:
+    """The files each edition of `source` is made from (for make's dependency rules)."""
+    doc = reader.read(source)
+    package = Path(__file__).resolve().parent
+    code = sorted(package.glob("*.py")) + sorted((package / "renderers").glob("*.py"))
+    common = [source.resolve(), *(figure.src for figure in doc.figures), *code]
+    deps = {}
+    for fmt in RENDERERS:
+        chosen = layouts.load(layout_name(doc, fmt, None))
+        layout_files = sorted(p for d in chosen.dirs for p in d.rglob("*") if p.is_file())
+        deps[fmt] = common + layout_files
+    return deps
+
+
+def make_rules(source: Path, out_dir: Path) -> str:
+    """Make rules: each edition of `source` depends on the files it is made from."""
+    cwd = Path.cwd()
+
+    def rel(path: Path) -> str:
+        return str(path.relative_to(cwd) if path.is_relative_to(cwd) else path).replace(" ", "\\ ")
+
+    lines = []
+    for fmt, files in dependencies(source).items():
+        target = out_dir / f"{source.stem}.{fmt}"
+        lines.append(f"{target}: " + " ".join(rel(f) for f in files))
+    return "\n".join(lines) + "\n"

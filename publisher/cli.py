@@ -1,0 +1,96 @@
+"""Command line: `publisher build | verify | preflight | preview`."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable
+
+from . import build as builder
+from .errors import PublisherError
+
+EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line with exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise PublisherError(f"{message} (see '{self.prog} --help')")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="publisher", description="Build and verify the print PDF, Word DOCX, "
+                     "e-reader HTML and EPUB editions of a Markdown report.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    build = commands.add_parser("build", help="build editions of a source",
+                                description="Build editions of SOURCE into --out.")
+    build.add_argument("source", type=Path, help="the Markdown source")
+    build.add_argument("--layout", help="layout name for every edition built (default: front matter, then the format's default)")
+    build.add_argument("--formats", default="pdf,docx,html,epub", help="comma-separated: pdf,docx,html,epub (default: all)")
+    build.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output)")
+    build.add_argument("--reference-docx", type=Path, help="restyle the DOCX from this Word template")
+    build.set_defaults(run=run_build)
+
+    verify = commands.add_parser("verify", help="check written editions against the source",
+                                 description="Read the written editions back and compare their headings, "
+                                 "figures, numbers and text with SOURCE. Exit 0: all agree; 1: differences; 2: bad input.")
+    verify.add_argument("source", type=Path, help="the Markdown source")
+    verify.add_argument("editions", nargs="*", type=Path, help="edition files (default: every edition of SOURCE in --out)")
+    verify.add_argument("--out", type=Path, default=Path("output"), help="folder with the editions (default: output)")
+    verify.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    verify.set_defaults(run=run_verify)
+
+    deps = commands.add_parser("deps", help="print make dependency rules for a source",
+                               description="Print make rules: each edition of SOURCE depends on its "
+                               "source, images, layout files and code.")
+    deps.add_argument("source", type=Path, help="the Markdown source")
+    deps.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output)")
+    deps.set_defaults(run=run_deps)
+    return parser
+
+
+def run_build(args: argparse.Namespace) -> int:
+    formats = builder.parse_formats(args.formats)
+    options = {"reference_docx": str(args.reference_docx.resolve())} if args.reference_docx else {}
+    if args.reference_docx and not args.reference_docx.is_file():
+        raise PublisherError("reference document not found", args.reference_docx)
+    written = builder.build(args.source, formats, args.out, args.layout, options)
+    for path in written.values():
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def run_deps(args: argparse.Namespace) -> int:
+    print(builder.make_rules(args.source, args.out), end="")
+    return EXIT_OK
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    from . import verify
+    return verify.run(args.source, args.editions, args.out, args.json)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; bad input prints one line and returns 2."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = make_parser().parse_args(argv)
+        run: Callable[[argparse.Namespace], int] = args.run
+        return run(args)
+    except PublisherError as error:
+        print(f"publisher: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("publisher: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug, not bad input: still one line unless --debug
+        if debug or os.environ.get("PUBLISHER_DEBUG"):
+            traceback.print_exc()
+        print(f"publisher: internal error: {type(error).__name__}: {error} "
+              "(please report it; run with --debug for details)", file=sys.stderr)
+        return EXIT_INTERNAL

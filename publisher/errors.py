@@ -1,0 +1,44 @@
+"""Errors meant for editors: one line naming the file, the line and the cause."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PublisherError(Exception):
+    """Bad input or usage; the CLI prints `str(error)` and exits with code 2."""
+
+    exit_code = 2
+
+    def __init__(self, cause: str, file: str | Path | None = None,
+                 line: int | None = None, hint: str = "") -> None:
+        self.cause, self.file, self.line, self.hint = cause, file, line, hint
+        super().__init__(self.message())
+
+    def message(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.cause}{hint}"
+
+
+class SourceError(PublisherError):
+    """The Markdown source or its front matter is wrong."""
+
+
+class LayoutError(PublisherError):
+    """A layout is missing or broken."""
+
+
+class ResourceError(PublisherError):
+    """An image or other resource is missing, unsafe or unreadable."""
+
+
+class RenderError(PublisherError):
+    """A renderer could not produce its edition."""
+
+
+def line_of(text: str, needle: str) -> int | None:
+    """The 1-based line where `needle` first occurs in `text`, if it does."""
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None

@@ -1,0 +1,97 @@
+"""Image files: safe resolution, checks, screen copies and fingerprints (Pillow)."""
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PIL import Image
+
+from .errors import ResourceError
+
+#: refuse images whose pixel count could exhaust memory (decompression bombs)
+MAX_PIXELS = 60_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+#: formats every edition can carry
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+
+
+def resolve(src: str, base_dir: Path) -> Path:
+    """The file `src` names, which must be a relative path inside `base_dir`."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc:
+        raise ResourceError(f"image {src!r} is a URL; only files beside the source are allowed",
+                            hint="download it into the source folder and link it relatively")
+    if src.startswith(("/", "\\")) or Path(src).is_absolute():
+        raise ResourceError(f"image {src!r} is an absolute path",
+                            hint="copy it into the source folder and use a relative path")
+    base = base_dir.resolve()
+    path = (base / src).resolve()
+    if not path.is_relative_to(base):
+        raise ResourceError(f"image {src!r} lies outside the source folder",
+                            hint="copy it into the source folder")
+    if not path.is_file():
+        raise ResourceError(f"image {src!r} not found", hint=f"looked in {base}")
+    return path
+
+
+def inspect(path: Path) -> tuple[int, int]:
+    """Pixel size of a JPEG or PNG after checking it decodes completely."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.format not in FORMATS:
+                    raise ResourceError(f"image {path.name!r} is {image.format or 'unknown'}; use JPEG or PNG")
+                size = image.size
+                image.load()
+    except ResourceError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ResourceError(f"image {path.name!r} is too large to decode safely (decompression bomb?)",
+                            hint=f"keep images under {MAX_PIXELS:,} pixels") from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ResourceError(f"image {path.name!r} is damaged: {error}",
+                            hint="export it again as JPEG or PNG") from None
+    return size
+
+
+def screen_copy(path: Path, long_side: int, quality: int) -> tuple[bytes, str]:
+    """A copy of the image no longer than `long_side` px, as (bytes, MIME type)."""
+    with Image.open(path) as image:
+        image.load()
+        fmt = image.format or "JPEG"
+        if max(image.size) > long_side:
+            image.thumbnail((long_side, long_side), Image.LANCZOS)
+        out = io.BytesIO()
+        if fmt == "PNG":
+            image.save(out, "PNG", optimize=True)
+        else:
+            image.convert("RGB").save(out, "JPEG", quality=quality, optimize=True, progressive=False)
+    return out.getvalue(), FORMATS.get(fmt, "image/jpeg")
+
+
+def fingerprint(data: bytes | Path) -> str:
+    """A perceptual fingerprint: 8x8 difference hash plus aspect ratio, e.g. 'a1b2…:1.50'.
+
+    It survives downscaling and recompression but tells different photos apart.
+    """
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    with Image.open(source) as image:
+        ratio = image.width / image.height
+        small = image.convert("L").resize((9, 8), Image.LANCZOS)
+    pixels = list(small.getdata())
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            bits = (bits << 1) | (pixels[row * 9 + col] > pixels[row * 9 + col + 1])
+    return f"{bits:016x}:{ratio:.2f}"
+
+
+def fingerprints_match(a: str, b: str, max_distance: int = 10) -> bool:
+    """True when two fingerprints show the same picture."""
+    hash_a, ratio_a = a.split(":")
+    hash_b, ratio_b = b.split(":")
+    distance = bin(int(hash_a, 16) ^ int(hash_b, 16)).count("1")
+    return distance <= max_distance and abs(float(ratio_a) - float(ratio_b)) < 0.03

@@ -1,0 +1,94 @@
+"""Layouts are data: `layouts/<name>/layout.yaml` plus templates and styles, over `base`."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import LayoutError
+
+#: where layouts live unless PUBLISHER_LAYOUTS names another folder
+LAYOUTS_DIR = Path(os.environ.get("PUBLISHER_LAYOUTS", Path(__file__).resolve().parent.parent / "layouts"))
+BASE = "base"
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    #: the layout's folder first, then the folders it extends, ending with base
+    dirs: tuple[Path, ...]
+    #: layout.yaml of the chain, merged (the layout's own values win)
+    config: dict[str, Any] = field(hash=False, default_factory=dict)
+
+    def find(self, filename: str) -> Path:
+        """The first `filename` along the chain of layout folders."""
+        for folder in self.dirs:
+            if (folder / filename).is_file():
+                return folder / filename
+        raise LayoutError(f"layout '{self.name}' has no file {filename!r}",
+                          self.dirs[0], hint=f"add it to {self.dirs[0]} or to layouts/{BASE}")
+
+    def has(self, filename: str) -> bool:
+        return any((folder / filename).is_file() for folder in self.dirs)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A dotted key from the merged config, e.g. get('page.size')."""
+        value: Any = self.config
+        for part in key.split("."):
+            if not isinstance(value, dict) or part not in value:
+                return default
+            value = value[part]
+        return value
+
+    def with_options(self, **options: Any) -> "Layout":
+        """The same layout with command-line overrides merged into its config."""
+        return Layout(self.name, self.dirs, merge(self.config, {k: v for k, v in options.items() if v}))
+
+
+def load(name: str, root: Path | None = None) -> Layout:
+    """Load layout `name` and the chain of layouts it extends."""
+    root = root or LAYOUTS_DIR
+    dirs: list[Path] = []
+    configs: list[dict[str, Any]] = []
+    current: str | None = name
+    while current:
+        folder = root / current
+        if not (folder / "layout.yaml").is_file():
+            known = sorted(p.name for p in root.iterdir() if (p / "layout.yaml").is_file()) if root.is_dir() else []
+            raise LayoutError(f"unknown layout '{current}'", hint="known layouts: " + ", ".join(known))
+        if folder in dirs:
+            raise LayoutError(f"layout '{current}' extends itself", folder / "layout.yaml")
+        config = _read_config(folder / "layout.yaml")
+        dirs.append(folder)
+        configs.append(config)
+        current = config.get("extends", BASE if current != BASE else None)
+    merged: dict[str, Any] = {}
+    for config in reversed(configs):
+        merged = merge(merged, config)
+    return Layout(name, tuple(dirs), merged)
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise LayoutError(f"layout.yaml: {getattr(error, 'problem', 'invalid YAML')}", path,
+                          mark.line + 1 if mark else None) from None
+    if not isinstance(data, dict):
+        raise LayoutError("layout.yaml must be a mapping of settings", path)
+    return data
+
+
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge two config dicts; values of `over` win."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out

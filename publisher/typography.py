@@ -1,0 +1,44 @@
+"""Chinese typesetting rules applied to model text (clreq, GB/T 15834)."""
+from __future__ import annotations
+
+import re
+
+#: Han ideographs (basic, extension A, compatibility)
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: CJK and full-width punctuation, curly quotes, ellipsis and dash
+CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2018\u2019\u201c\u201d\u2026\u2014"
+CJK = HAN + CJK_PUNCT
+
+_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+
+# An ASCII mark with a Han character (or CJK punctuation) right before it, or a
+# Han character right after it, sits in Chinese text and takes the full-width form.
+_MARK_AFTER_CJK = re.compile(rf"(?<=[{CJK}])[,;:!?()]")
+_MARK_BEFORE_HAN = re.compile(rf"[,;:!?()](?=[{HAN}\u201c\u2018])")
+_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
+_CJK_CHAR = re.compile(rf"[{CJK}]")
+
+
+def normalise_punctuation(text: str) -> str:
+    """Turn ASCII , ; : ( ) ! ? in Chinese text into their full-width forms."""
+    text = _MARK_AFTER_CJK.sub(lambda m: _FULL[m.group()], text)
+    return _MARK_BEFORE_HAN.sub(lambda m: _FULL[m.group()], text)
+
+
+def join_lines(text: str) -> str:
+    """Join soft line breaks: nothing between Chinese characters, a space elsewhere.
+
+    A newline inside a Chinese paragraph would otherwise show as a visible space.
+    """
+    def joiner(match: re.Match[str]) -> str:
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if _CJK_CHAR.match(before or " ") or _CJK_CHAR.match(after or " "):
+            return ""
+        return " "
+    return _NEWLINE.sub(joiner, text)
+
+
+def is_cjk(char: str) -> bool:
+    """True for a Han character or CJK punctuation."""
+    return bool(_CJK_CHAR.match(char))

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Set up what `make` (build) or `make test` (test) needs on Debian 12: apt packages, then .venv.
+# Usage: tools/setup.sh build|test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-build}
+
+apt_build="fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libpangocairo-1.0-0 poppler-utils qpdf"
+apt_test="chromium libreoffice-writer-nogui epubcheck default-jre-headless npm"
+python3 -c "import ensurepip" 2>/dev/null || apt_build="$apt_build python3-venv"
+wanted=$apt_build
+[ "$what" = test ] && wanted="$apt_build $apt_test"
+
+missing=""
+for pkg in $wanted; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+done
+# Tools that may come from outside Debian's packages on some machines.
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing apt packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  else
+    echo "setup: missing apt packages. Run:  sudo apt-get install -y$missing" >&2
+    exit 1
+  fi
+fi
+
+extras=""
+[ "$what" = test ] && extras="[test]"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"
+
+if [ "$what" = test ] && [ ! -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ]; then
+  mkdir -p .tools
+  npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26.9.27 >/dev/null
+fi
+.venv/bin/python -m publisher.startup

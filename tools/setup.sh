@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 what=${1:-build}
 
 apt_build="fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libpangocairo-1.0-0 poppler-utils qpdf"
-apt_test="chromium libreoffice-writer-nogui epubcheck default-jre-headless npm"
+apt_test="chromium libreoffice-writer-nogui epubcheck"
 python3 -c "import ensurepip" 2>/dev/null || apt_build="$apt_build python3-venv"
 wanted=$apt_build
 [ "$what" = test ] && wanted="$apt_build $apt_test"
@@ -15,7 +15,11 @@ missing=""
 for pkg in $wanted; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
 done
-# Tools that may come from outside Debian's packages on some machines.
+# Java and npm may come from outside Debian's packages; install Debian's only when absent.
+if [ "$what" = test ]; then
+  command -v java >/dev/null || missing="$missing default-jre-headless"
+  command -v npm >/dev/null || missing="$missing npm"
+fi
 if [ -n "$missing" ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing apt packages:$missing"

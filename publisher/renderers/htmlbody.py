@@ -1,0 +1,161 @@
+"""HTML writer for the document body, shared by the print PDF, e-reader HTML and EPUB.
+
+One method per node type, as in Sphinx translators and mistune renderers; an
+unknown node raises instead of being dropped. Output is XHTML-compatible
+(void elements closed with " />"), so EPUB can use it unchanged.
+"""
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Callable
+
+from ..facts import NUMBER
+from ..model import (Block, Code, CodeBlock, Document, Emphasis, Figure, Footnote, FootnoteRef,
+                     Heading, Inline, LineBreak, Link, ListBlock, Paragraph, Quote, RawBlock,
+                     RawInline, Strong, Table, Text, ThematicBreak)
+from ..typography import HAN
+
+#: the last two Han characters of a heading plus trailing marks: kept on one line
+#: so a heading never ends with one lone character (clreq: avoid a widowed char)
+_HEADING_TAIL = re.compile(rf"[{HAN}][^{HAN}]*[{HAN}][^{HAN}]*$")
+
+ImageSource = Callable[[Figure], str]
+
+
+class HtmlWriter:
+    """Writes model blocks as HTML fragments."""
+
+    def __init__(self, image_src: ImageSource, figure_label: str = "图{number}",
+                 sections: bool = False) -> None:
+        #: gives the `src` of a figure's image (file URL, relative path or data URI)
+        self.image_src = image_src
+        self.figure_label = figure_label
+        #: wrap each level-2 heading and what follows in a <section>
+        self.sections = sections
+
+    # -- documents
+    def body(self, doc: Document) -> str:
+        """All blocks of `doc`, then its footnotes."""
+        html = self.sectioned(doc.blocks) if self.sections else self.blocks(doc.blocks)
+        return html + self.footnotes(doc.footnotes)
+
+    def sectioned(self, blocks: tuple[Block, ...]) -> str:
+        out: list[str] = []
+        open_section = False
+        for block in blocks:
+            if isinstance(block, Heading) and block.level <= 2:
+                if open_section:
+                    out.append("</section>\n")
+                out.append(f'<section aria-labelledby="{escape(block.id)}">\n')
+                open_section = True
+            out.append(self.block(block))
+        if open_section:
+            out.append("</section>\n")
+        return "".join(out)
+
+    def blocks(self, blocks: tuple[Block, ...] | list[Block]) -> str:
+        return "".join(self.block(b) for b in blocks)
+
+    def block(self, block: Block) -> str:
+        method = getattr(self, "visit_" + type(block).__name__.lower(), None)
+        if method is None:
+            raise TypeError(f"HtmlWriter has no handler for {type(block).__name__}")
+        return method(block)  # type: ignore[no-any-return]
+
+    # -- blocks
+    def visit_heading(self, node: Heading) -> str:
+        tag = f"h{node.level}"
+        return f'<{tag} id="{escape(node.id)}">{self.heading_inlines(node.inlines)}</{tag}>\n'
+
+    def visit_paragraph(self, node: Paragraph) -> str:
+        cls = f' class="{node.role}"' if node.role != "body" else ""
+        return f"<p{cls}>{self.inlines(node.inlines)}</p>\n"
+
+    def visit_figure(self, node: Figure) -> str:
+        caption = node.caption_text
+        label = escape(self.figure_label.format(number=node.number))
+        return (f'<figure id="{escape(node.id)}" class="figure">'
+                f'<img src="{escape(self.image_src(node))}" alt="{escape(caption)}"'
+                f' width="{node.width}" height="{node.height}" />'
+                f'<figcaption><span class="figure-label">{label}</span> '
+                f"{self.inlines(node.caption)}</figcaption></figure>\n")
+
+    def visit_listblock(self, node: ListBlock) -> str:
+        tag = "ol" if node.ordered else "ul"
+        items = "".join(f"<li>{self.item(item)}</li>\n" for item in node.items)
+        return f"<{tag}>\n{items}</{tag}>\n"
+
+    def item(self, blocks: tuple[Block, ...]) -> str:
+        """A tight list item is one paragraph: write its text without <p>."""
+        if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
+            return self.inlines(blocks[0].inlines)
+        return self.blocks(blocks)
+
+    def visit_quote(self, node: Quote) -> str:
+        return f"<blockquote>\n{self.blocks(node.blocks)}</blockquote>\n"
+
+    def visit_codeblock(self, node: CodeBlock) -> str:
+        return f"<pre><code>{escape(node.text)}</code></pre>\n"
+
+    def visit_thematicbreak(self, node: ThematicBreak) -> str:
+        return "<hr />\n"
+
+    def visit_table(self, node: Table) -> str:
+        head = "".join(f"<th>{self.inlines(c)}</th>" for c in node.head)
+        rows = "".join("<tr>" + "".join(f"<td>{self.inlines(c)}</td>" for c in row) + "</tr>\n"
+                       for row in node.rows)
+        thead = f"<thead><tr>{head}</tr></thead>\n" if head else ""
+        return f"<table>\n{thead}<tbody>\n{rows}</tbody>\n</table>\n"
+
+    def visit_rawblock(self, node: RawBlock) -> str:
+        return node.html + "\n"
+
+    def footnotes(self, notes: tuple[Footnote, ...]) -> str:
+        if not notes:
+            return ""
+        items = "".join(f'<li id="fn-{n.number}">{self.item(n.blocks)}</li>\n' for n in notes)
+        return f'<section class="footnotes" role="doc-endnotes">\n<hr />\n<ol>\n{items}</ol>\n</section>\n'
+
+    # -- inlines
+    def inlines(self, nodes: tuple[Inline, ...]) -> str:
+        return "".join(self.inline(n) for n in nodes)
+
+    def heading_inlines(self, nodes: tuple[Inline, ...]) -> str:
+        """Heading text with its last two characters bound together."""
+        if nodes and isinstance(nodes[-1], Text):
+            match = _HEADING_TAIL.search(nodes[-1].text)
+            if match and match.start() > 0:
+                head = self.inlines(nodes[:-1]) + self.text(nodes[-1].text[:match.start()])
+                return head + f'<span class="keep">{self.text(match.group())}</span>'
+        return self.inlines(nodes)
+
+    def inline(self, node: Inline) -> str:
+        if isinstance(node, Text):
+            return self.text(node.text)
+        if isinstance(node, Emphasis):
+            return f"<em>{self.inlines(node.children)}</em>"
+        if isinstance(node, Strong):
+            return f"<strong>{self.inlines(node.children)}</strong>"
+        if isinstance(node, Code):
+            return f"<code>{escape(node.text)}</code>"
+        if isinstance(node, Link):
+            return f'<a href="{escape(node.href)}">{self.inlines(node.children)}</a>'
+        if isinstance(node, FootnoteRef):
+            n = node.number
+            return f'<sup class="fnref"><a href="#fn-{n}" id="fnref-{n}" role="doc-noteref">{n}</a></sup>'
+        if isinstance(node, LineBreak):
+            return "<br />"
+        if isinstance(node, RawInline):
+            return node.html
+        raise TypeError(f"HtmlWriter has no handler for {type(node).__name__}")
+
+    def text(self, text: str) -> str:
+        """Escaped text with every number in a no-break span (a number never splits)."""
+        out, pos = [], 0
+        for match in NUMBER.finditer(text):
+            out.append(escape(text[pos:match.start()], quote=False))
+            out.append(f'<span class="num">{escape(match.group(), quote=False)}</span>')
+            pos = match.end()
+        out.append(escape(text[pos:], quote=False))
+        return "".join(out)

@@ -1,0 +1,42 @@
+"""Shared fixtures: the bundled report, its model, and editions built once per session."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from publisher import build as builder
+from publisher import reader
+from publisher.model import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "sources" / "jiangmen-party-building.md"
+SEED_TEXT = ROOT.parent / "shared" / "seeds" / "000_b63e388c8b0633c0.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_source() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def seed_doc() -> Document:
+    return reader.read(SEED)
+
+
+@pytest.fixture(scope="session")
+def seed_editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The seed built once per test session into a temp folder: format → written file."""
+    out = tmp_path_factory.mktemp("seed-editions")
+    return builder.build(SEED, list(builder.RENDERERS), out)
+
+
+def copy_source(source: Path, dest: Path) -> Path:
+    """Copy a source and its images folder into `dest`; return the new source path."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, dest / source.name)
+    images = source.parent / "images"
+    if images.is_dir():
+        shutil.copytree(images, dest / "images", dirs_exist_ok=True)
+    return dest / source.name

@@ -22,7 +22,7 @@ _UNIT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 NUMBER = re.compile(
     r"(?<!\d)(?<!\d\.)(?:"
     r"\d+(?:\+(?:\d+|[A-Za-z]))+"            # compounds: 1+6+N, 1+6+3
-    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?%?"       # grouped: 1,200
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:%|[万亿千百]?[多余]?(?:" + _UNIT + r")?)"  # 1,200名
     r"|\d+(?:\.\d+)?(?:%|[万亿千百]?[多余]?(?:" + _UNIT + r")?)"
     r")"
 )

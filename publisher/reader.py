@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import markdown
 import yaml
+from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
@@ -257,9 +258,10 @@ class _Builder:
     def footnotes(self, div: etree.Element) -> list[Footnote]:
         notes = []
         for number, li in enumerate(div.iterfind("ol/li"), start=1):
-            for backref in li.iter("a"):
-                if "footnote-backref" in (backref.get("class") or ""):
-                    backref.text, backref.tag = "", "span"
+            for para in li.iter():
+                for backref in [a for a in para if "footnote-backref" in (a.get("class") or "")]:
+                    para.remove(backref)  # the ↩ link back: an HTML-only nicety
+                para.text = (para.text or "").replace(NBSP_PLACEHOLDER, "")
             notes.append(Footnote(number, tuple(self.blocks(list(li), 1))))
         return notes
 

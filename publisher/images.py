@@ -33,6 +33,9 @@ def resolve(src: str, base_dir: Path) -> Path:
                             hint="copy it into the source folder")
     if not path.is_file():
         raise ResourceError(f"image {src!r} not found", hint=f"looked in {base}")
+    if path.suffix.lower() == ".svg":
+        raise ResourceError(f"image {src!r} is SVG, which can carry scripts and external references",
+                            hint="export it as PNG")
     return path
 
 
@@ -41,7 +44,7 @@ def inspect(path: Path) -> tuple[int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(path, formats=list(FORMATS)) as image:
                 if image.format not in FORMATS:
                     raise ResourceError(f"image {path.name!r} is {image.format or 'unknown'}; use JPEG or PNG")
                 size = image.size

@@ -30,6 +30,11 @@ FIELDS: dict[str, tuple[type, ...]] = {
 FORMATS = ("pdf", "docx", "html", "epub")
 _PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _MAX_DEPTH = 40
+#: a yearbook of 100 reports is about 1.5 MB; anything far larger is a mistake
+MAX_SOURCE_BYTES = 8 * 1024 * 1024
+#: raw HTML that no edition may carry: refused with its line rather than silently cut
+_HOSTILE_HTML = re.compile(r"<\s*(script|iframe|object|embed|style|form|frame|base|meta|link)\b"
+                           r"|\son\w+\s*=|javascript:|vbscript:|url\s*\(|expression\s*\(", re.I)
 
 
 def read(path: Path) -> Document:
@@ -50,6 +55,11 @@ def _read_text(path: Path) -> str:
         raise SourceError("source not found", path, hint="check the file name") from None
     except OSError as error:
         raise SourceError(f"cannot read source: {error.strerror}", path) from None
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise SourceError(f"source is {len(raw) / 2**20:.1f} MB; the limit is "
+                          f"{MAX_SOURCE_BYTES // 2**20} MB", path, hint="split it into several sources")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceError("source is UTF-16 text", path, 1, hint="save it as UTF-8")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 BOM from Windows editors is harmless
     try:
@@ -57,7 +67,7 @@ def _read_text(path: Path) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise SourceError("source is not UTF-8 text", path, line,
-                          hint="save it as UTF-8 (in Notepad: Save as, Encoding UTF-8)") from None
+                          hint="save it as UTF-8: in Notepad, Save As with Encoding UTF-8") from None
     if not text.strip():
         raise SourceError("source is empty", path, hint="write a front matter block and some text")
     if "\x00" in text:
@@ -85,11 +95,14 @@ def parse_meta(front: str, path: Path) -> Meta:
     try:
         data = yaml.safe_load(front)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
+        # the context mark is where the broken construct starts (an unclosed quote, say)
+        mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         cause = getattr(error, "problem", None) or "invalid YAML"
         raise SourceError(f"front matter: {cause}", path, line,
                           hint="check quotes and indentation") from None
+    except ValueError as error:  # e.g. a date like 2025-13-45
+        raise SourceError(f"front matter: {error}", path, hint="dates are YYYY-MM-DD") from None
     if not isinstance(data, dict):
         raise SourceError("front matter must be 'key: value' lines", path, 2)
     for key, value in data.items():
@@ -146,7 +159,12 @@ def parse_body(body: str, path: Path, source_text: str) -> tuple[list[Block], li
     md = markdown.Markdown(extensions=["attr_list", "tables", "footnotes", "toc"],
                            extension_configs={"toc": {"slugify": slugify_unicode}})
     md.treeprocessors.register(_TreeGrab(md), "publisher-grab", -100)
-    md.convert(body)
+    _refuse_hostile_html(body, path, source_text)
+    try:
+        md.convert(body)
+    except RecursionError:
+        raise SourceError(f"lists or quotes nested too deeply", path,
+                          hint=f"keep nesting under {_MAX_DEPTH} levels") from None
     builder = _Builder(md, path, source_text)
     root = md.publisher_tree  # type: ignore[attr-defined]
     blocks, notes = [], []
@@ -155,7 +173,36 @@ def parse_body(body: str, path: Path, source_text: str) -> tuple[list[Block], li
             notes = builder.footnotes(child)
         else:
             blocks.extend(builder.blocks([child], depth=0))
+    _refuse_duplicate_headings(blocks, path, source_text)
     return blocks, notes
+
+
+def _refuse_hostile_html(body: str, path: Path, source_text: str) -> None:
+    """Scripts, frames, event handlers, javascript: and url() never reach an edition."""
+    match = _HOSTILE_HTML.search(body)
+    if match:
+        found = match.group().strip()
+        raise SourceError(f"'{found}' is not allowed: no edition may carry scripts, frames, "
+                          "event handlers or external style references", path,
+                          line_of(source_text, match.group()), hint="remove it")
+
+
+def _refuse_duplicate_headings(blocks: list[Block], path: Path, source_text: str) -> None:
+    """Two headings with the same text make the TOC and the verifier ambiguous."""
+    seen: set[tuple[int, str]] = set()
+    for block in blocks:
+        if isinstance(block, Heading):
+            key = (block.level, block.text)
+            if key in seen:
+                raise SourceError(f"heading '{block.text}' appears twice", path,
+                                  _last_line_of(source_text, block.text),
+                                  hint="give each heading its own wording")
+            seen.add(key)
+
+
+def _last_line_of(text: str, needle: str) -> int | None:
+    pos = text.rfind(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
 
 
 class _Builder:
@@ -270,7 +317,7 @@ class _Builder:
         if match is None or len(element):
             return None
         raw = self.md.htmlStash.rawHtmlBlocks[int(match.group(1))]
-        html = sanitise.clean_html(str(raw))
+        html = sanitise.clean_html(str(raw)).strip()
         return RawBlock(html, normalise_punctuation(sanitise.html_to_text(html)))
 
     # -- inlines

@@ -131,22 +131,31 @@ def test_soft_line_breaks_join_without_spaces_in_chinese(tmp_path: Path) -> None
     assert doc.blocks[0].text == "第一行第二行 and English words"
 
 
-def test_duplicate_headings_get_distinct_ids(tmp_path: Path) -> None:
-    doc = reader.read(write_source(tmp_path, "## 概况\n\n一。\n\n## 概况\n\n二。\n"))
-    assert len({h.id for h in doc.headings}) == 2
+def test_duplicate_headings_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="appears twice") as error:
+        reader.read(write_source(tmp_path, "## 概况\n\n一。\n\n## 概况\n\n二。\n"))
+    assert error.value.line == 9
 
 
 def test_raw_html_is_sanitised(tmp_path: Path) -> None:
-    body = '<div onclick="x()">安全<script>alert(1)</script><iframe src="http://x"></iframe></div>\n'
+    body = '<div class="box" title="t">安全<font color="red">红</font><u>下划线</u></div>\n'
     doc = reader.read(write_source(tmp_path, body))
     raw = doc.blocks[0]
     assert isinstance(raw, RawBlock)
-    assert "script" not in raw.html and "onclick" not in raw.html and "iframe" not in raw.html
-    assert raw.text == "安全"
+    assert raw.html == '<div class="box" title="t">安全红<u>下划线</u></div>'
+    assert raw.text == "安全红下划线"
 
 
-def test_javascript_links_lose_their_href(tmp_path: Path) -> None:
-    doc = reader.read(write_source(tmp_path, "[点我](javascript:alert(1)) [网站](https://example.org)\n"))
-    inlines = doc.blocks[0].inlines
-    assert isinstance(inlines[0], Text) and inlines[0].text.startswith("点我")
-    assert any(getattr(i, "href", "") == "https://example.org" for i in inlines)
+@pytest.mark.parametrize("body", ['<p onclick="x()">文</p>', "<script>alert(1)</script>",
+                                  "[点我](javascript:alert(1))", '<iframe src="http://x"></iframe>',
+                                  '<span style="background: url(http://x)">文</span>'])
+def test_hostile_html_is_refused_with_its_line(tmp_path: Path, body: str) -> None:
+    with pytest.raises(SourceError, match="not allowed") as error:
+        reader.read(write_source(tmp_path, "正文。\n\n" + body + "\n"))
+    assert error.value.line == 7
+
+
+def test_links_keep_safe_targets(tmp_path: Path) -> None:
+    doc = reader.read(write_source(tmp_path, "[网站](https://example.org) 与 [目录](#a)\n"))
+    hrefs = [getattr(i, "href", None) for i in doc.blocks[0].inlines]
+    assert "https://example.org" in hrefs

@@ -1,0 +1,88 @@
+"""Pieces shared by the e-reader HTML and the EPUB: settings, contents, dates, styles, images."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import images
+from ..errors import LayoutError
+from ..layout import Layout
+from ..model import Document, Figure, Heading
+
+#: a stylesheet must not be able to close the <style> element it is inlined into
+_STYLE_END = re.compile(r"</style", re.IGNORECASE)
+
+
+def setting(layout: Layout, fmt: str, key: str) -> Any:
+    """The value of `<fmt>.<key>` in the layout, which must be set."""
+    value = layout.get(f"{fmt}.{key}")
+    if value is None:
+        raise LayoutError(f"layout '{layout.name}' has no setting {fmt}.{key}",
+                          layout.dirs[0] / "layout.yaml", hint="add it, or remove the override hiding layouts/base")
+    return value
+
+
+@dataclass
+class TocEntry:
+    """One line of the table of contents, with the entries nested under it."""
+    id: str
+    text: str
+    level: int
+    children: list["TocEntry"] = field(default_factory=list)
+
+
+def toc(doc: Document, depth: int) -> list[TocEntry]:
+    """The headings down to level `depth`, nested by level."""
+    top: list[TocEntry] = []
+    open_entries: list[TocEntry] = []
+    for heading in doc.headings:
+        if heading.level > depth:
+            continue
+        entry = _entry(heading)
+        while open_entries and open_entries[-1].level >= heading.level:
+            open_entries.pop()
+        (open_entries[-1].children if open_entries else top).append(entry)
+        open_entries.append(entry)
+    return top
+
+
+def _entry(heading: Heading) -> TocEntry:
+    return TocEntry(heading.id, heading.text, heading.level)
+
+
+def display_date(iso: str, pattern: str) -> str:
+    """An ISO date as readers write it, e.g. '2025年1月20日' (empty when undated)."""
+    if not iso:
+        return ""
+    day = dt.date.fromisoformat(iso)
+    return pattern.format(year=day.year, month=day.month, day=day.day)
+
+
+def stylesheet(layout: Layout, names: list[str]) -> str:
+    """The layout's stylesheets `names`, joined in order."""
+    parts = []
+    for name in names:
+        path = layout.find(name)
+        css = path.read_text(encoding="utf-8")
+        if _STYLE_END.search(css):
+            raise LayoutError("a stylesheet may not contain '</style'", path)
+        parts.append(f"/* {name} */\n{css.strip()}\n")
+    return "\n".join(parts)
+
+
+def screen_image(figure: Figure, layout: Layout, fmt: str) -> tuple[bytes, str]:
+    """The figure's image scaled and compressed for screens, as (bytes, MIME type)."""
+    return images.screen_copy(figure.src, int(setting(layout, fmt, "image_long_side")),
+                              int(setting(layout, fmt, "image_quality")))
+
+
+def context(doc: Document, layout: Layout, fmt: str) -> dict[str, Any]:
+    """What every template of `fmt` gets: the front matter, its date and the contents."""
+    return {
+        "meta": doc.meta,
+        "date_text": display_date(doc.meta.date, setting(layout, fmt, "date_format")),
+        "toc": toc(doc, int(setting(layout, fmt, "toc_depth"))),
+        "toc_title": setting(layout, fmt, "toc_title"),
+    }

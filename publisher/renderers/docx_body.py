@@ -1,0 +1,219 @@
+"""DOCX writer for the document body: one visit_ method per node type, as htmlbody does.
+
+Blocks become raw <w:p>/<w:tbl> elements appended to a list; the renderer
+puts them into the body in one go. Styles are looked up by name in a StyleBook.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.shape import CT_Inline
+from docx.parts.document import DocumentPart
+
+from ..model import (Block, Code, CodeBlock, Emphasis, Figure, Footnote, FootnoteRef, Heading,
+                     Inline, LineBreak, Link, ListBlock, Paragraph, Quote, RawBlock, RawInline,
+                     Strong, Table, Text, ThematicBreak)
+from .docx_lists import Numbering
+from .docx_styles import StyleBook
+from .docx_xml import (Element, el, emu, field, paragraph, split_label, styled_rpr, text_run,
+                       twips, val)
+
+
+class DocxWriter:
+    """Writes model blocks as WordprocessingML elements."""
+
+    def __init__(self, part: DocumentPart, styles: StyleBook, config: dict[str, Any],
+                 text_width: int, numbering: Numbering) -> None:
+        self.part = part
+        self.styles = styles
+        self.config = config
+        #: text width in EMU: pictures are scaled to it
+        self.text_width = text_width
+        self.numbering = numbering
+        #: footnote number → its <w:footnote> element (written to footnotes.xml)
+        self.notes: dict[int, Element] = {}
+        self._shape_id = 0
+        self._images: dict[Path, str] = {}
+        #: the style of plain paragraphs in the current context (quote, list item)
+        self._context: list[str] = []
+        self._list_level: list[tuple[bool, int]] = []
+
+    # -- blocks
+    def blocks(self, blocks: tuple[Block, ...] | list[Block]) -> list[Element]:
+        return [element for block in blocks for element in self.block(block)]
+
+    def block(self, block: Block) -> list[Element]:
+        method: Callable[[Any], list[Element]] | None = getattr(
+            self, "visit_" + type(block).__name__.lower(), None)
+        if method is None:
+            raise TypeError(f"DocxWriter has no handler for {type(block).__name__}")
+        return method(block)
+
+    def visit_heading(self, node: Heading) -> list[Element]:
+        style = self.config["headings"][node.level]
+        return [self.para(style, self.inlines(node.inlines))]
+
+    def visit_paragraph(self, node: Paragraph) -> list[Element]:
+        if self._list_level:
+            return [self.list_para(node.inlines)]
+        style = self._context[-1] if self._context else self.config["roles"].get(node.role, "Normal")
+        return [self.para(style, self.inlines(node.inlines))]
+
+    def visit_figure(self, node: Figure) -> list[Element]:
+        """The picture, then its caption: 图N (a SEQ field) and the caption text."""
+        figure = self.config["figure"]
+        picture = self.para(figure["style"], [el("w:r", children=[self.drawing(node)])])
+        before, after = split_label(figure["label"])
+        label = [text_run(before)] if before else []
+        label += field(f"SEQ {figure['sequence']} \\* ARABIC", str(node.number))
+        label += [text_run(after + " ")]
+        return [picture, self.para(figure["caption_style"], label + self.inlines(node.caption))]
+
+    def visit_listblock(self, node: ListBlock) -> list[Element]:
+        num_id = self.numbering.new_list(node.ordered)
+        self._list_level.append((node.ordered, num_id))
+        try:
+            return [element for item in node.items for element in self.list_item(item)]
+        finally:
+            self._list_level.pop()
+
+    def list_item(self, blocks: tuple[Block, ...]) -> list[Element]:
+        """The first paragraph carries the number; later ones are indented continuations."""
+        out: list[Element] = []
+        for index, block in enumerate(blocks):
+            if isinstance(block, Paragraph):
+                out.append(self.list_para(block.inlines, numbered=index == 0))
+            else:
+                out.extend(self.block(block))
+        return out
+
+    def list_para(self, inlines: tuple[Inline, ...], numbered: bool = True) -> Element:
+        level = len(self._list_level) - 1
+        num_id = self._list_level[-1][1] if numbered else 0
+        style = self.styles.id(self.config["list"]["style"])
+        ppr = [el("w:numPr", children=[val("w:ilvl", level), val("w:numId", num_id)])]
+        if not numbered:
+            ppr.append(self.numbering.indent(level))
+        return paragraph(style, self.inlines(inlines), ppr)
+
+    def visit_quote(self, node: Quote) -> list[Element]:
+        self._context.append(self.config["quote_style"])
+        try:
+            return self.blocks(node.blocks)
+        finally:
+            self._context.pop()
+
+    def visit_codeblock(self, node: CodeBlock) -> list[Element]:
+        runs: list[Element] = []
+        for index, line in enumerate(node.text.rstrip("\n").split("\n")):
+            if index:
+                runs.append(el("w:r", children=[el("w:br")]))
+            runs.append(text_run(line))
+        return [self.para(self.config["code_style"], runs)]
+
+    def visit_thematicbreak(self, node: ThematicBreak) -> list[Element]:
+        return [self.para(self.config["rule_style"], [])]
+
+    def visit_rawblock(self, node: RawBlock) -> list[Element]:
+        return [self.para("Normal", [text_run(node.text)])]
+
+    def visit_table(self, node: Table) -> list[Element]:
+        """A full-width table; the head row repeats on every page."""
+        table = self.config["table"]
+        columns = max([len(node.head)] + [len(row) for row in node.rows])
+        width = round(self.text_width / 635)
+        props = el("w:tblPr", children=[val("w:tblStyle", self.styles.id(table["style"])),
+                                        el("w:tblW", {"w:w": width, "w:type": "dxa"}),
+                                        el("w:tblLook", {"w:val": "04A0", "w:firstRow": 1, "w:lastRow": 0,
+                                                         "w:firstColumn": 0, "w:lastColumn": 0,
+                                                         "w:noHBand": 0, "w:noVBand": 1})])
+        grid = el("w:tblGrid", children=[el("w:gridCol", {"w:w": width // columns})
+                                         for _ in range(columns)])
+        rows = [self.table_row(node.head, columns, width // columns, head=True)] if node.head else []
+        rows += [self.table_row(row, columns, width // columns) for row in node.rows]
+        return [el("w:tbl", children=[props, grid, *rows]), self.para("Normal", [])]
+
+    def table_row(self, cells: tuple[tuple[Inline, ...], ...], columns: int, width: int,
+                  head: bool = False) -> Element:
+        row_props = el("w:trPr", children=[el("w:tblHeader")]) if head else el("w:trPr")
+        padded = list(cells) + [()] * (columns - len(cells))
+        return el("w:tr", children=[row_props] + [
+            el("w:tc", children=[el("w:tcPr", children=[el("w:tcW", {"w:w": width, "w:type": "dxa"})]),
+                                 self.para(self.config["table"]["text_style"], self.inlines(cell))])
+            for cell in padded])
+
+    # -- footnotes
+    def footnote(self, note: Footnote) -> Element:
+        """A real Word footnote: <w:footnote> holding the footnote mark, then its text."""
+        styles = self.config["footnotes"]
+        self._context.append(styles["text_style"])
+        try:
+            paras = self.blocks(note.blocks)
+        finally:
+            self._context.pop()
+        if not paras or not paras[0].tag.endswith("}p"):
+            paras.insert(0, self.para(styles["text_style"], []))
+        mark = el("w:r", children=[styled_rpr(self.styles.id(styles["reference_style"])),
+                                   el("w:footnoteRef")])
+        paras[0].insert(1, mark)
+        paras[0].insert(2, text_run(" "))
+        return el("w:footnote", {"w:id": note.number}, paras)
+
+    # -- inlines
+    def inlines(self, nodes: tuple[Inline, ...], rstyle: str | None = None) -> list[Element]:
+        return [run for node in nodes for run in self.inline(node, rstyle)]
+
+    def inline(self, node: Inline, rstyle: str | None) -> list[Element]:
+        names = self.config["inline"]
+        if isinstance(node, Text):
+            return [text_run(node.text, self._rpr(rstyle))]
+        if isinstance(node, (Emphasis, Strong)):
+            return self.inlines(node.children, names["emphasis" if isinstance(node, Emphasis) else "strong"])
+        if isinstance(node, Code):
+            return [text_run(node.text, self._rpr(names["code"]))]
+        if isinstance(node, Link):
+            return [self.hyperlink(node)]
+        if isinstance(node, FootnoteRef):
+            style = self._rpr(self.config["footnotes"]["reference_style"])
+            return [el("w:r", children=[style, el("w:footnoteReference", {"w:id": node.number})])]
+        if isinstance(node, LineBreak):
+            return [el("w:r", children=[el("w:br")])]
+        if isinstance(node, RawInline):
+            return [text_run(node.text, self._rpr(rstyle))]
+        raise TypeError(f"DocxWriter has no handler for {type(node).__name__}")
+
+    def hyperlink(self, node: Link) -> Element:
+        """An external link (relationship) or an internal anchor (#id)."""
+        runs = self.inlines(node.children, self.config["inline"]["link"])
+        if node.href.startswith("#"):
+            return el("w:hyperlink", {"w:anchor": node.href[1:]}, runs)
+        rid = self.part.relate_to(node.href, RT.HYPERLINK, is_external=True)
+        return el("w:hyperlink", {"r:id": rid}, runs)
+
+    def _rpr(self, style: str | None) -> Element | None:
+        return styled_rpr(self.styles.id(style)) if style else None
+
+    # -- helpers
+    def para(self, style: str, runs: list[Element]) -> Element:
+        return paragraph(self.styles.id(style), runs)
+
+    def drawing(self, node: Figure) -> Element:
+        """An inline picture scaled to the text width (and at most max_height tall)."""
+        figure = self.config["figure"]
+        width = round(self.text_width * float(figure.get("width", 1.0)))
+        height = round(width * node.height / node.width) if node.width else width
+        limit = emu(figure["max_height"])
+        if height > limit:
+            width, height = round(width * limit / height), limit
+        if node.src not in self._images:
+            self._images[node.src] = self.part.get_or_add_image(str(node.src))[0]
+        self._shape_id += 1
+        inline = CT_Inline.new_pic_inline(self._shape_id, self._images[node.src],
+                                          node.src.name, width, height)
+        inline.docPr.set("descr", node.caption_text)
+        return el("w:drawing", children=[inline])
+
+
+__all__ = ["DocxWriter", "twips"]

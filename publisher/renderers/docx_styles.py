@@ -1,0 +1,249 @@
+"""Word styles from layout data: fonts with w:eastAsia, sizes, spacing, outline levels.
+
+Every style named in the layout is rebuilt from its layout values alone, so
+nothing of python-docx's default template (blue headings, theme fonts, a
+border under Title) leaks through.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from docx.document import Document as WordDocument
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+
+from ..errors import LayoutError
+from .docx_xml import Element, el, half_points, twips, val
+
+#: rFonts attributes that point at the theme and override explicit font names
+THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+_ALIGN = {"left": "left", "center": "center", "right": "right", "justify": "both"}
+#: style children that must follow pPr/rPr (schema order of CT_Style)
+_AFTER_PROPS = tuple(qn(t) for t in ("w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr"))
+_TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER}
+
+
+def apply_layout(document: WordDocument, config: dict[str, Any], language: str) -> None:
+    """Restyle `document` (python-docx's default template) from the layout's docx section."""
+    styles_el = document.styles.element
+    strip_theme_fonts(styles_el)
+    _set_defaults(styles_el, config.get("defaults", {}))
+    for name, spec in (config.get("styles") or {}).items():
+        _apply_style(document, name, spec or {})
+    set_language(document, language)
+
+
+def strip_theme_fonts(root: Element) -> None:
+    """Remove theme font attributes, which Word prefers over explicit fonts."""
+    for fonts in root.iter(qn("w:rFonts")):
+        for attr in THEME_ATTRS:
+            fonts.attrib.pop(qn(attr), None)
+
+
+def set_language(document: WordDocument, language: str) -> None:
+    """Declare `language` as the East Asian language (python-docx ships ja-JP/en-US)."""
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    rpr = _child(_child(defaults, "w:rPrDefault"), "w:rPr")
+    lang = _child(rpr, "w:lang")
+    lang.set(qn("w:eastAsia"), language)
+    lang.set(qn("w:val"), lang.get(qn("w:val")) or "en-US")
+    theme_lang = document.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), language)
+
+
+def _set_defaults(styles_el: Element, spec: dict[str, Any]) -> None:
+    defaults = _child(styles_el, "w:docDefaults", first=True)
+    rpr_default = _child(defaults, "w:rPrDefault")
+    old = rpr_default.find(qn("w:rPr"))
+    lang = copy.deepcopy(old.find(qn("w:lang"))) if old is not None else None
+    new = run_properties(spec)
+    if lang is not None:
+        new.append(lang)
+    if old is not None:
+        rpr_default.remove(old)
+    rpr_default.append(new)
+    ppr_default = _child(defaults, "w:pPrDefault")
+    for child in list(ppr_default):
+        ppr_default.remove(child)
+    ppr_default.append(el("w:pPr", children=[el("w:spacing", {"w:after": 0})]))
+
+
+def _apply_style(document: WordDocument, name: str, spec: dict[str, Any]) -> None:
+    kind = spec.get("type", "paragraph")
+    if kind not in _TYPES:
+        raise LayoutError(f"docx.styles.{name}: type must be paragraph or character")
+    styles = document.styles
+    try:
+        style = styles[name]
+    except KeyError:
+        style = styles.add_style(name, _TYPES[kind])
+    style.hidden = False
+    style.unhide_when_used = False
+    style.quick_style = True
+    if spec.get("based_on"):
+        style.base_style = styles[spec["based_on"]]
+    if spec.get("next") and kind == "paragraph":
+        style.next_paragraph_style = styles[spec["next"]]
+    element = style.element
+    for tag in ("w:pPr", "w:rPr"):
+        for old in element.findall(qn(tag)):
+            element.remove(old)
+    props = ([paragraph_properties(spec)] if kind == "paragraph" else []) + [run_properties(spec)]
+    anchor = next((c for c in element if c.tag in _AFTER_PROPS), None)
+    for prop in props:
+        if anchor is None:
+            element.append(prop)
+        else:
+            anchor.addprevious(prop)
+
+
+def paragraph_properties(spec: dict[str, Any]) -> Element:
+    """<w:pPr> from a style spec, children in schema order."""
+    ppr = el("w:pPr")
+    if spec.get("keep_with_next"):
+        ppr.append(el("w:keepNext"))
+    if spec.get("keep_together"):
+        ppr.append(el("w:keepLines"))
+    if spec.get("border_bottom"):
+        ppr.append(el("w:pBdr", children=[el("w:bottom", {"w:val": "single", "w:sz": 6,
+                                                           "w:space": 1, "w:color": "auto"})]))
+    ppr.append(_spacing(spec))
+    indent = _indent(spec)
+    if indent is not None:
+        ppr.append(indent)
+    if spec.get("align"):
+        ppr.append(val("w:jc", _ALIGN[spec["align"]]))
+    if "outline" in spec:
+        ppr.append(val("w:outlineLvl", 9 if spec["outline"] in (None, "none") else int(spec["outline"])))
+    return ppr
+
+
+def _spacing(spec: dict[str, Any]) -> Element:
+    attrs: dict[str, str | int] = {}
+    for key, attr in (("space_before", "w:before"), ("space_after", "w:after")):
+        if key in spec:
+            attrs[attr] = twips(spec[key])
+    line = spec.get("line")
+    if line == "single":
+        attrs.update({"w:line": 240, "w:lineRule": "auto"})
+    elif isinstance(line, (int, float)):
+        attrs.update({"w:line": round(240 * line), "w:lineRule": "auto"})
+    elif line:
+        attrs.update({"w:line": twips(line), "w:lineRule": "exact"})
+    return el("w:spacing", attrs)
+
+
+def _indent(spec: dict[str, Any]) -> Element | None:
+    """Indents in characters (w:*Chars, hundredths of a character).
+
+    Word and WPS use the *Chars values and scale them with the font; the twips
+    values are the fallback LibreOffice 7 reads (it ignores *Chars).
+    """
+    size = twips(spec.get("size", "16pt"))
+    attrs: dict[str, str | int] = {}
+    for key, attr in (("left_chars", "w:left"), ("right_chars", "w:right"),
+                      ("first_line_chars", "w:firstLine")):
+        if key in spec:
+            chars = float(spec[key])
+            attrs[attr + "Chars"] = round(chars * 100)
+            attrs[attr] = round(chars * size)
+    return el("w:ind", attrs) if attrs else None
+
+
+def run_properties(spec: dict[str, Any]) -> Element:
+    """<w:rPr> from a style spec: fonts (ascii, hAnsi, eastAsia), weight, size, colour."""
+    rpr = el("w:rPr")
+    fonts: dict[str, str | int] = {}
+    if spec.get("latin"):
+        fonts.update({"w:ascii": spec["latin"], "w:hAnsi": spec["latin"], "w:cs": spec["latin"]})
+    if spec.get("east_asia"):
+        fonts["w:eastAsia"] = spec["east_asia"]
+    if fonts:
+        rpr.append(el("w:rFonts", fonts))
+    for key, tag in (("bold", "w:b"), ("italic", "w:i")):
+        if key in spec:
+            rpr.append(val(tag, "1" if spec[key] else "0"))
+            rpr.append(val(tag + "Cs", "1" if spec[key] else "0"))
+    if spec.get("color"):
+        rpr.append(val("w:color", spec["color"]))
+    if spec.get("size"):
+        rpr.append(val("w:sz", half_points(spec["size"])))
+        rpr.append(val("w:szCs", half_points(spec["size"])))
+    if spec.get("underline"):
+        rpr.append(val("w:u", "single"))
+    if spec.get("superscript"):
+        rpr.append(val("w:vertAlign", "superscript"))
+    return rpr
+
+
+def _child(parent: Element, tag: str, first: bool = False) -> Element:
+    """The child `tag` of `parent`, created when missing."""
+    found = parent.find(qn(tag))
+    if found is None:
+        found = el(tag)
+        parent.insert(0, found) if first else parent.append(found)
+    return found
+
+
+class StyleBook:
+    """Style names → style ids of the output, borrowing missing styles from a fallback.
+
+    With a reference document the output's styles are the reference's; a style
+    it lacks is copied from the layout-built template (as pandoc does), together
+    with the styles it is based on.
+    """
+
+    def __init__(self, styles_el: Element, fallback_el: Element | None = None) -> None:
+        self.styles_el = styles_el
+        self.fallback_el = fallback_el
+        self.ids = _names(styles_el)
+
+    def id(self, name: str) -> str:
+        """The style id of `name` (Word compares built-in names case-insensitively)."""
+        key = name.lower()
+        if key not in self.ids:
+            self._borrow(key)
+        return self.ids[key]
+
+    def _borrow(self, key: str) -> None:
+        source = _names(self.fallback_el) if self.fallback_el is not None else {}
+        if key not in source:
+            raise LayoutError(f"docx: the layout uses style {key!r}, which no template defines",
+                              hint="add it under docx.styles in layout.yaml")
+        style = copy.deepcopy(_by_id(self.fallback_el, source[key]))
+        taken = {s.get(qn("w:styleId")) for s in self.styles_el.iter(qn("w:style"))}
+        if style.get(qn("w:styleId")) in taken:
+            style.set(qn("w:styleId"), style.get(qn("w:styleId")) + "Publisher")
+        self.styles_el.append(style)
+        self.ids[key] = style.get(qn("w:styleId"))
+        for link in ("w:basedOn", "w:next"):
+            ref = style.find(qn(link))
+            if ref is not None:
+                name = _name_of(self.fallback_el, ref.get(qn("w:val")))
+                ref.set(qn("w:val"), self.id(name) if name else ref.get(qn("w:val")))
+        linked = style.find(qn("w:link"))
+        if linked is not None:
+            style.remove(linked)
+
+
+def _names(styles_el: Element) -> dict[str, str]:
+    out = {}
+    for style in styles_el.iter(qn("w:style")):
+        name = style.find(qn("w:name"))
+        if name is not None:
+            out.setdefault(name.get(qn("w:val")).lower(), style.get(qn("w:styleId")))
+    return out
+
+
+def _by_id(styles_el: Element, style_id: str) -> Element:
+    return next(s for s in styles_el.iter(qn("w:style")) if s.get(qn("w:styleId")) == style_id)
+
+
+def _name_of(styles_el: Element, style_id: str) -> str | None:
+    for style in styles_el.iter(qn("w:style")):
+        if style.get(qn("w:styleId")) == style_id:
+            name = style.find(qn("w:name"))
+            return name.get(qn("w:val")) if name is not None else None
+    return None

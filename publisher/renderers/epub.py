@@ -1,0 +1,133 @@
+"""EPUB 3: the e-reader body as one XHTML document, a nav document and a package, zipped reproducibly."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree
+
+from ..errors import RenderError
+from ..layout import Layout
+from ..model import Document, Figure
+from ..templates import markup, render_template
+from .epub_xhtml import to_xhtml
+from .html_parts import context, screen_image, setting, stylesheet
+from .htmlbody import HtmlWriter
+
+#: package folder inside the zip; every href below is relative to it
+ROOT = "EPUB"
+CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+<rootfiles><rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/></rootfiles>
+</container>
+"""
+#: zip entries of an undated source get this time (the earliest a zip can store)
+UNDATED = dt.date(1980, 1, 1)
+SUFFIXES = {"image/jpeg": "jpg", "image/png": "png"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One file of the package and its manifest entry."""
+    id: str
+    href: str
+    media_type: str
+    data: bytes
+    properties: str = ""
+
+
+def render(doc: Document, layout: Layout) -> bytes:
+    """The EPUB 3 edition of `doc` as zip bytes."""
+    pictures = {f.id: picture(f, layout) for f in doc.figures}
+    writer = HtmlWriter(image_src=lambda figure: pictures[figure.id].href,
+                        figure_label=setting(layout, "epub", "figure_label"), sections=True)
+    shared = context(doc, layout, "epub")
+    templates = setting(layout, "epub", "templates")
+    css = Item("css", "styles/book.css", "text/css",
+               stylesheet(layout, setting(layout, "epub", "stylesheets")).encode("utf-8"))
+    content = xhtml_item("content", "content.xhtml", render_template(
+        layout, templates["content"], **shared, body=markup(to_xhtml(writer.body(doc))), css=css.href))
+    nav = xhtml_item("nav", "nav.xhtml", render_template(
+        layout, templates["nav"], **shared, content=content.href, css=css.href), "nav")
+    items = [content, nav, css, *pictures.values()]
+    package = render_template(layout, templates["package"], **shared, **metadata(doc, layout),
+                              items=items, spine=[content])
+    _check_xml("package.opf", package)
+    return zip_package(items, package.encode("utf-8"), zip_time(doc))
+
+
+def picture(figure: Figure, layout: Layout) -> Item:
+    """The figure's screen copy as a package image (the cover if the layout says so)."""
+    data, mime = screen_image(figure, layout, "epub")
+    cover = figure.number == int(setting(layout, "epub", "cover_figure"))
+    return Item(f"image-{figure.number}", f"images/{figure.id}.{SUFFIXES[mime]}", mime, data,
+                "cover-image" if cover else "")
+
+
+def xhtml_item(item_id: str, href: str, text: str, properties: str = "") -> Item:
+    """An XHTML content document, checked to be well-formed XML."""
+    _check_xml(href, text)
+    return Item(item_id, href, "application/xhtml+xml", text.encode("utf-8"), properties)
+
+
+def _check_xml(name: str, text: str) -> None:
+    try:
+        ElementTree.fromstring(text.encode("utf-8"))
+    except ElementTree.ParseError as error:
+        raise RenderError(f"EPUB {name} is not well-formed XML: {error}",
+                          hint="check the layout's EPUB templates") from None
+
+
+def metadata(doc: Document, layout: Layout) -> dict[str, Any]:
+    """Package metadata: a stable identifier, creators, modification date and accessibility."""
+    return {
+        "identifier": identifier(doc),
+        "creators": creators(doc.meta.byline, setting(layout, "epub", "byline_roles")),
+        "modified": f"{(doc.meta.date or UNDATED.isoformat())}T00:00:00Z",
+        "access": {key: setting(layout, "epub", key) for key in (
+            "access_modes", "access_modes_sufficient", "accessibility_features",
+            "accessibility_hazards", "accessibility_summary")},
+    }
+
+
+def identifier(doc: Document) -> str:
+    """A UUID derived from the source's file name and title: the same on every build and path."""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"publisher:{doc.stem}:{doc.meta.title}"))
+
+
+def creators(byline: str, roles: list[str]) -> list[str]:
+    """The names in a byline, without its opening role word: '文/图 张三 李四' → ['张三', '李四']."""
+    words = byline.split()
+    if words and words[0] in roles:
+        words = words[1:]
+    return words
+
+
+def zip_time(doc: Document) -> tuple[int, int, int, int, int, int]:
+    """Every zip entry carries the front-matter date, never the clock."""
+    day = dt.date.fromisoformat(doc.meta.date) if doc.meta.date else UNDATED
+    return (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+
+
+def zip_package(items: list[Item], package: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:
+    """The OCF zip: `mimetype` first and stored, then container, package and items."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        _add(archive, "mimetype", b"application/epub+zip", when, zipfile.ZIP_STORED)
+        _add(archive, "META-INF/container.xml", CONTAINER.encode("utf-8"), when)
+        _add(archive, f"{ROOT}/package.opf", package, when)
+        for item in items:
+            _add(archive, f"{ROOT}/{item.href}", item.data, when)
+    return buffer.getvalue()
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, when: tuple[int, int, int, int, int, int],
+         method: int = zipfile.ZIP_DEFLATED) -> None:
+    info = zipfile.ZipInfo(name, date_time=when)
+    info.compress_type = method
+    info.create_system = 3  # Unix, whatever machine builds it
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data, compresslevel=9 if method == zipfile.ZIP_DEFLATED else None)

@@ -1,0 +1,90 @@
+"""Print HTML for the PDF edition: the body from HtmlWriter inside the layout's print template."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import LayoutError, SourceError
+from ..layout import Layout
+from ..model import Block, Document, Figure, Heading, Paragraph
+from ..templates import markup, render_template
+from .htmlbody import HtmlWriter
+
+#: the print template every print layout uses unless its layout.yaml names another
+TEMPLATE = "print.html.j2"
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The document split the way a front page shows it."""
+    lead_figure: Figure | None
+    lead: tuple[Paragraph, ...]
+    body: tuple[Block, ...]
+
+
+def split(doc: Document, layout: Layout) -> Parts:
+    """Lead photo and lead paragraphs to the page top; other leading photos spread over the body."""
+    blocks = list(doc.blocks)
+    leading: list[Figure] = []
+    while blocks and isinstance(blocks[0], Figure):
+        leading.append(blocks.pop(0))  # type: ignore[arg-type]
+    lead_figure = leading.pop(0) if leading and layout.get("pdf.lead_figure", True) else None
+    lead: list[Paragraph] = []
+    while blocks and isinstance(blocks[0], Paragraph) and blocks[0].role == "lead":
+        lead.append(blocks.pop(0))  # type: ignore[arg-type]
+    body = spread(blocks, leading) if layout.get("pdf.spread_figures", True) else leading + blocks
+    return Parts(lead_figure, tuple(lead), tuple(body))
+
+
+def spread(blocks: list[Block], figures: list[Figure]) -> list[Block]:
+    """Place `figures` at even intervals of the body, each after a paragraph (never after a heading)."""
+    if not figures:
+        return blocks
+    slots = [i for i, b in enumerate(blocks) if isinstance(b, Paragraph)]
+    step = len(slots) / (len(figures) + 1)
+    chosen = {slots[min(len(slots) - 1, int(step * (k + 1)))]: k for k in range(len(figures))} if slots else {}
+    out: list[Block] = []
+    for i, block in enumerate(blocks):
+        out.append(block)
+        if i in chosen:
+            out.append(figures[chosen[i]])
+    placed = {id(b) for b in out}
+    return out + [f for f in figures if id(f) not in placed]
+
+
+def issue_date(doc: Document) -> dt.date | None:
+    """The front-matter date as a date (the template formats it, e.g. 2025年1月20日)."""
+    if not doc.meta.date:
+        return None
+    try:
+        return dt.date.fromisoformat(str(doc.meta.date))
+    except ValueError:
+        raise SourceError(f"date {doc.meta.date!r} is not YYYY-MM-DD", doc.source) from None
+
+
+def stylesheets(layout: Layout) -> list[str]:
+    """URLs of the layout's print stylesheets, each looked up along the layout chain."""
+    names = layout.get("pdf.stylesheets") or []
+    if not isinstance(names, list):
+        raise LayoutError("pdf.stylesheets must be a list of CSS file names", layout.dirs[0] / "layout.yaml")
+    return [layout.find(str(name)).resolve().as_uri() for name in names]
+
+
+def image_url(figure: Figure) -> str:
+    """A file URL the PDF renderer's fetcher serves (the image lies inside the source folder)."""
+    return Path(figure.src).resolve().as_uri()
+
+
+def print_html(doc: Document, layout: Layout) -> str:
+    """The complete print HTML document for `doc` in `layout`."""
+    writer = HtmlWriter(image_url, layout.get("pdf.figure_label", "图{number}"), sections=False)
+    parts = split(doc, layout)
+    first_heading = next((b for b in doc.blocks if isinstance(b, Heading)), None)
+    return render_template(
+        layout, str(layout.get("pdf.template", TEMPLATE)),
+        meta=doc.meta, date=issue_date(doc), stylesheets=stylesheets(layout),
+        lead_figure=markup(writer.block(parts.lead_figure)) if parts.lead_figure else None,
+        lead=markup(writer.blocks(parts.lead)),
+        body=markup(writer.blocks(parts.body) + writer.footnotes(doc.footnotes)),
+        has_headings=first_heading is not None)

@@ -1,0 +1,101 @@
+"""Building: the CLI, atomic and reproducible outputs, concurrent builds, make dependencies."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from publisher import build as builder
+from publisher.errors import RenderError
+
+from .conftest import SEED, copy_source
+
+FORMATS = list(builder.RENDERERS)
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "publisher", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=600, check=False)
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["verify"], ["deps"]])
+def test_help_on_every_command(command: list[str]) -> None:
+    result = cli(*command, "--help")
+    assert result.returncode == 0 and "usage: publisher" in result.stdout
+
+
+def test_usage_error_is_one_line_with_exit_2() -> None:
+    result = cli("build")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_seed_builds_every_edition(seed_editions: dict[str, Path]) -> None:
+    assert sorted(seed_editions) == sorted(FORMATS)
+    for fmt, path in seed_editions.items():
+        assert path.name == f"jiangmen-party-building.{fmt}" and path.stat().st_size > 1000
+
+
+def test_two_checkouts_give_byte_identical_editions(tmp_path: Path) -> None:
+    first = copy_source(SEED, tmp_path / "a")
+    second = copy_source(SEED, tmp_path / "elsewhere" / "b")
+    one = builder.build(first, FORMATS, tmp_path / "out-a")
+    two = builder.build(second, FORMATS, tmp_path / "out-b")
+    for fmt in FORMATS:
+        assert one[fmt].read_bytes() == two[fmt].read_bytes(), f"{fmt} differs between checkouts"
+
+
+def test_failed_render_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = copy_source(SEED, tmp_path / "src")
+    out = tmp_path / "out"
+    builder.build(source, ["html"], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    real = builder.renderer
+
+    def failing(fmt: str):
+        if fmt == "docx":
+            def render(doc, layout):
+                raise RenderError("simulated failure")
+            return render
+        return real(fmt)
+
+    monkeypatch.setattr(builder, "renderer", failing)
+    with pytest.raises(RenderError):
+        builder.build(source, ["html", "docx"], out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_two_builds_of_one_source_at_once(tmp_path: Path) -> None:
+    source = copy_source(SEED, tmp_path / "src")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "publisher", "build", str(source), "--out", str(out),
+               "--formats", "html,docx,epub"]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    for run in runs:
+        _, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err
+    reference = builder.build(source, ["html", "docx", "epub"], tmp_path / "ref")
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in reference.values())
+    for fmt, path in reference.items():
+        assert (out / path.name).read_bytes() == path.read_bytes()
+
+
+def test_make_rules_name_images_and_only_the_edition_layout(tmp_path: Path) -> None:
+    rules = dict(line.split(": ", 1) for line in builder.make_rules(SEED, Path("output")).splitlines())
+    docx_deps = rules["output/jiangmen-party-building.docx"].split()
+    pdf_deps = rules["output/jiangmen-party-building.pdf"].split()
+    assert any(d.endswith("images/photo-1.jpg") for d in docx_deps)
+    assert any("layouts/department/" in d for d in docx_deps)
+    assert not any("layouts/department/" in d for d in pdf_deps)
+    assert any("layouts/newspaper/" in d for d in pdf_deps)
+
+
+def test_output_folder_that_is_a_file(tmp_path: Path) -> None:
+    blocked = tmp_path / "out"
+    blocked.write_text("not a folder")
+    result = cli("build", str(SEED), "--formats", "html", "--out", str(blocked))
+    assert result.returncode == 2 and "cannot write to output folder" in result.stderr

@@ -19,6 +19,8 @@ SETUP_TEST  := .venv/.setup-test
 .PHONY: all pdf docx html epub verify test clean bench fuzz preview
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+# Two cores: the PDF builds beside the other editions.
+MAKEFLAGS += --jobs=2 --output-sync=target
 
 all: $(PDF) $(DOCX) $(HTML) $(EPUB) $(VERIFIED)
 pdf: $(PDF)

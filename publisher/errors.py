@@ -14,6 +14,10 @@ class PublisherError(Exception):
         self.cause, self.file, self.line, self.hint = cause, file, line, hint
         super().__init__(self.message())
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        """Keep file, line and hint when the error crosses a process boundary."""
+        return (self.__class__, (self.cause, self.file, self.line, self.hint))
+
     def message(self) -> str:
         where = ""
         if self.file is not None:

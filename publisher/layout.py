@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import LayoutError
+from .reader import YAMLError, load_yaml
 
 #: where layouts live unless PUBLISHER_LAYOUTS names another folder
 LAYOUTS_DIR = Path(os.environ.get("PUBLISHER_LAYOUTS", Path(__file__).resolve().parent.parent / "layouts"))
@@ -73,8 +72,8 @@ def load(name: str, root: Path | None = None) -> Layout:
 
 def _read_config(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+    except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise LayoutError(f"layout.yaml: {getattr(error, 'problem', 'invalid YAML')}", path,
                           mark.line + 1 if mark else None) from None

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 import markdown
 import yaml
+from yaml import YAMLError
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
@@ -35,6 +36,11 @@ MAX_SOURCE_BYTES = 8 * 1024 * 1024
 #: raw HTML that no edition may carry: refused with its line rather than silently cut
 _HOSTILE_HTML = re.compile(r"<\s*(script|iframe|object|embed|style|form|frame|base|meta|link)\b"
                            r"|\son\w+\s*=|javascript:|vbscript:|url\s*\(|expression\s*\(", re.I)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML safely (front matter and layout.yaml); raises yaml.YAMLError."""
+    return yaml.safe_load(text)
 
 
 def read(path: Path) -> Document:
@@ -93,7 +99,7 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 def parse_meta(front: str, path: Path) -> Meta:
     """Check the YAML front matter and turn it into Meta."""
     try:
-        data = yaml.safe_load(front)
+        data = load_yaml(front)
     except yaml.YAMLError as error:
         # the context mark is where the broken construct starts (an unclosed quote, say)
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)

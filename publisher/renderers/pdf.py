@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import mimetypes
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +41,8 @@ class SandboxFetcher(weasyprint.URLFetcher):
 
     def fetch(self, url: str, headers: Any = None) -> weasyprint.urls.URLFetcherResponse:
         path = self.allowed(url)
-        return weasyprint.urls.URLFetcherResponse(path.as_uri(), path.read_bytes())
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return weasyprint.urls.URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
 
     def allowed(self, url: str) -> Path:
         """The local file `url` names, if it lies inside an allowed folder."""

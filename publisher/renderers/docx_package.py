@@ -1,0 +1,113 @@
+"""The DOCX package around the body: core properties, footnotes part, font table, stable zip."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from typing import Any
+
+from docx.document import Document as WordDocument
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml.ns import nsdecls, qn
+from lxml import etree
+
+from ..model import Meta
+from .docx_xml import Element, el, val
+
+#: parts of python-docx's template that describe python-docx, not our document
+_DROPPED = (RT.THUMBNAIL, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
+_APP_XML = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            "<Template>Normal.dotm</Template><Application>publisher</Application>"
+            "<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
+            "<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+            "<HyperlinksChanged>false</HyperlinksChanged></Properties>")
+
+
+def set_core_properties(word: WordDocument, meta: Meta) -> None:
+    """Core properties from front matter only; dates from `meta.date`, never the clock."""
+    props = word.core_properties
+    for child in list(props._element):  # drop the template's (or reference's) values
+        props._element.remove(child)
+    props.title = meta.title
+    props.author = meta.byline
+    props.subject = meta.subject or meta.subtitle
+    props.keywords = ", ".join(meta.keywords)
+    props.language = meta.language
+    props.category = meta.section
+    props.revision = 1
+    if meta.date:
+        stamp = dt.datetime.fromisoformat(meta.date).replace(tzinfo=dt.timezone.utc)
+        props.created = props.modified = stamp.replace(tzinfo=None)
+
+
+def drop_template_parts(word: WordDocument) -> None:
+    """Remove the thumbnail and stylesWithEffects of python-docx's template; reset app.xml."""
+    package = word.part.package
+    for owner in (package, word.part):
+        for rid, rel in list(owner.rels.items()):
+            if rel.reltype in _DROPPED:
+                owner.rels.pop(rid)
+    for rel in package.rels.values():
+        if rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = _APP_XML.encode()  # a plain Part: no API to replace its XML
+
+
+def add_footnotes(word: WordDocument, notes: list[Element]) -> None:
+    """A footnotes part with Word's two separator notes, then `notes`."""
+    root = etree.fromstring(f"<w:footnotes {nsdecls('w', 'r')}/>".encode())
+    for note_id, kind, mark in ((-1, "separator", "w:separator"),
+                                (0, "continuationSeparator", "w:continuationSeparator")):
+        root.append(el("w:footnote", {"w:type": kind, "w:id": note_id}, [
+            el("w:p", children=[el("w:pPr", children=[el("w:spacing", {"w:after": 0, "w:line": 240,
+                                                                       "w:lineRule": "auto"})]),
+                                el("w:r", children=[el(mark)])])]))
+    root.extend(notes)
+    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, blob, word.part.package)
+    word.part.relate_to(part, RT.FOOTNOTES)
+
+
+def add_fonts(word: WordDocument, fonts: dict[str, dict[str, Any]]) -> None:
+    """Declare the layout's fonts in fontTable.xml (Chinese name, GB2312 charset)."""
+    table = word.part.part_related_by(RT.FONT_TABLE)
+    root = etree.fromstring(table.blob)
+    for name, info in sorted(fonts.items()):
+        for old in root.findall(qn("w:font")):
+            if old.get(qn("w:name")) == name:
+                root.remove(old)
+        font = el("w:font", {"w:name": name})
+        if info.get("alt"):
+            font.append(val("w:altName", info["alt"]))
+        font.append(val("w:charset", info.get("charset", "86")))
+        font.append(val("w:family", info.get("family", "auto")))
+        font.append(val("w:pitch", info.get("pitch", "variable")))
+        root.append(font)
+    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def stable_zip(data: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes:
+    """The same package with fixed entry times and attributes, [Content_Types].xml first."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        names = source.namelist()
+        names.sort(key=lambda name: name != "[Content_Types].xml")
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 0
+            target.writestr(info, source.read(name))
+    return out.getvalue()
+
+
+def zip_stamp(meta: Meta) -> tuple[int, int, int, int, int, int]:
+    """Zip entry time: the front-matter date, or the zip epoch."""
+    if meta.date:
+        day = dt.date.fromisoformat(meta.date)
+        return (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+    return (1980, 1, 1, 0, 0, 0)

@@ -1,0 +1,115 @@
+"""What the source model says every edition must contain, prepared once for all editions."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import images
+# _texts_of is the one definition of what counts as a paragraph (see the report: make it public)
+from ..facts import Facts, _texts_of, document_facts, normalise_text
+from ..model import (Document, Emphasis, FootnoteRef, Heading, Inline, Link, Paragraph, Strong,
+                     plain_text, walk_blocks)
+
+#: how the print and screen layouts may write the date (the masthead, the cover)
+DATE_FORMATS = ("{y}年{m}月{d}日", "{y}年{m:02d}月{d:02d}日", "{y}-{m:02d}-{d:02d}",
+                "{y}.{m:02d}.{d:02d}", "{y}/{m}/{d}", "{y}.{m}.{d}")
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+@dataclass
+class Place:
+    """Where a source paragraph sits: the heading above it and its index under that heading."""
+    section: str
+    paragraph: int
+
+
+@dataclass
+class Expected:
+    """The model's facts plus what the comparator needs to read editions fairly."""
+    facts: Facts
+    #: one Place per entry of facts.paragraphs
+    places: list[Place]
+    #: fingerprint of each figure's image file, in figure order
+    fingerprints: list[str]
+    #: image file name of each figure (to name a swapped picture)
+    image_names: list[str]
+    #: normalised paragraph text → the same with footnote marks written in (as print shows them)
+    marked: dict[str, str] = field(default_factory=dict)
+    #: normalised strings a layout may print outside the body: front matter and date renderings
+    furniture: list[str] = field(default_factory=list)
+
+
+def expect(doc: Document) -> Expected:
+    """Prepare the model side of every comparison."""
+    facts = document_facts(doc)
+    paths = [Path(f.image_path) for f in facts.figures]
+    return Expected(facts=facts, places=places(doc, facts),
+                    fingerprints=[images.fingerprint(p) for p in paths],
+                    image_names=[p.name for p in paths], marked=marked_texts(doc),
+                    furniture=furniture(doc))
+
+
+def places(doc: Document, facts: Facts) -> list[Place]:
+    """The Place of every entry in facts.paragraphs, counted the way document_facts counts."""
+    # Facts lists paragraph texts without their sections; walk the same order to add them.
+    out: list[Place] = []
+    section, index = doc.meta.title, 0
+    for block in walk_blocks(doc.blocks):
+        if isinstance(block, Heading):
+            section, index = block.text, 0
+        for _ in _texts_of(block):
+            index += 1
+            out.append(Place(section, index))
+    for note in doc.footnotes:
+        for block in walk_blocks(note.blocks):
+            for _ in _texts_of(block):
+                index += 1
+                out.append(Place(section, index))
+    if len(out) != len(facts.paragraphs):  # facts.py changed its walk: keep bare indices
+        out = [Place("", k) for k in range(1, len(facts.paragraphs) + 1)]
+    return out
+
+
+def marked_texts(doc: Document) -> dict[str, str]:
+    """Paragraphs with footnote references, as they read with the marks printed inline."""
+    out = {}
+    for block in walk_blocks(doc.blocks):
+        if isinstance(block, Paragraph) and _has_ref(block.inlines):
+            out[normalise_text(block.text)] = normalise_text(_marked(block.inlines))
+    return out
+
+
+def _has_ref(nodes: tuple[Inline, ...]) -> bool:
+    return any(isinstance(n, FootnoteRef) or (isinstance(n, (Emphasis, Strong, Link))
+                                              and _has_ref(n.children)) for n in nodes)
+
+
+def _marked(nodes: tuple[Inline, ...]) -> str:
+    parts = []
+    for node in nodes:
+        if isinstance(node, FootnoteRef):
+            parts.append(str(node.number))
+        elif isinstance(node, (Emphasis, Strong, Link)):
+            parts.append(_marked(node.children))
+        else:
+            parts.append(plain_text((node,)))
+    return "".join(parts)
+
+
+def furniture(doc: Document) -> list[str]:
+    """Front-matter text a layout may print around the body, longest first."""
+    meta = doc.meta
+    texts = [meta.subtitle, meta.kicker, meta.byline, meta.publication, meta.section,
+             meta.page, *meta.keywords, *date_texts(meta.date)]
+    unique = {normalise_text(t) for t in texts if t.strip()}
+    return sorted(unique, key=len, reverse=True)
+
+
+def date_texts(iso: str) -> list[str]:
+    """The common ways to write an ISO date, e.g. 2025年1月20日, 2025-01-20, 星期一."""
+    if not iso:
+        return []
+    day = dt.date.fromisoformat(iso)
+    texts = [f.format(y=day.year, m=day.month, d=day.day) for f in DATE_FORMATS]
+    return texts + [WEEKDAYS[day.weekday()], "周" + WEEKDAYS[day.weekday()][-1]]

@@ -1,0 +1,48 @@
+"""The code's own rules (STYLE.md): each dependency is imported in one place."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "publisher"
+
+#: dependency → the modules (paths relative to publisher/, glob patterns) allowed to import it
+ALLOWED = {
+    "weasyprint": ["renderers/pdf*.py"],
+    "docx": ["renderers/docx*.py", "verify/docx*.py"],
+    "pypdf": ["verify/pdf*.py"],
+    "markdown": ["reader.py"],
+    "yaml": ["reader.py"],
+    "jinja2": ["templates.py"],
+    "nh3": ["sanitise.py"],
+    "PIL": ["images.py"],
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("dependency", sorted(ALLOWED))
+def test_dependency_is_imported_in_its_own_modules_only(dependency: str) -> None:
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE)
+        if dependency in imported_modules(path) and not any(relative.match(p) for p in ALLOWED[dependency]):
+            offenders.append(str(relative))
+    assert offenders == [], f"{dependency} imported outside {ALLOWED[dependency]}"
+
+
+def test_every_module_has_a_docstring() -> None:
+    missing = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+               if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
+    assert missing == []

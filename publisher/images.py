@@ -1,6 +1,7 @@
 """Image files: safe resolution, checks, screen copies and fingerprints (Pillow)."""
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 from pathlib import Path
@@ -40,7 +41,16 @@ def resolve(src: str, base_dir: Path) -> Path:
 
 
 def inspect(path: Path) -> tuple[int, int]:
-    """Pixel size of a JPEG or PNG after checking it decodes completely."""
+    """Pixel size of a JPEG or PNG after checking it decodes completely.
+
+    A yearbook reuses a few photos hundreds of times: each file is decoded once.
+    """
+    stat = path.stat()
+    return _inspect(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=512)
+def _inspect(path: Path, mtime_ns: int, size: int) -> tuple[int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

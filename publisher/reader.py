@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from html import unescape
 import xml.etree.ElementTree as etree
 from pathlib import Path
 from typing import Any, Callable
@@ -31,6 +32,7 @@ FIELDS: dict[str, tuple[type, ...]] = {
 FORMATS = ("pdf", "docx", "html", "epub")
 _PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _MAX_DEPTH = 40
+_FENCED_CODE = re.compile(r"<pre[^>]*><code[^>]*>(.*)</code></pre>", re.S)
 #: a yearbook of 100 reports is about 1.5 MB; anything far larger is a mistake
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
 #: raw HTML that no edition may carry: refused with its line rather than silently cut
@@ -162,7 +164,7 @@ class _TreeGrab(Treeprocessor):
 
 def parse_body(body: str, path: Path, source_text: str) -> tuple[list[Block], list[Footnote]]:
     """Parse the Markdown body into blocks and footnotes."""
-    md = markdown.Markdown(extensions=["attr_list", "tables", "footnotes", "toc"],
+    md = markdown.Markdown(extensions=["attr_list", "tables", "footnotes", "toc", "fenced_code"],
                            extension_configs={"toc": {"slugify": slugify_unicode}})
     md.treeprocessors.register(_TreeGrab(md), "publisher-grab", -100)
     _refuse_hostile_html(body, path, source_text)
@@ -322,8 +324,11 @@ class _Builder:
         match = _PLACEHOLDER.fullmatch((element.text or "").strip())
         if match is None or len(element):
             return None
-        raw = self.md.htmlStash.rawHtmlBlocks[int(match.group(1))]
-        html = sanitise.clean_html(str(raw)).strip()
+        raw = str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])
+        code = _FENCED_CODE.fullmatch(raw.strip())
+        if code:  # fenced_code stashes its finished <pre><code> block as raw HTML
+            return CodeBlock(unescape(code.group(1)).rstrip("\n"))
+        html = sanitise.clean_html(raw).strip()
         return RawBlock(html, normalise_punctuation(sanitise.html_to_text(html)))
 
     # -- inlines

@@ -5,7 +5,7 @@ Screenshots land in output/screenshots/ for a person to look at (not committed).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -19,6 +19,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parent.parent / "output" / "screenshots"
 WIDTHS = (360, 768, 1280)
+Probe = Callable[..., dict[str, Any]]
 
 #: page facts gathered in one round trip: overflow, images, headings, text metrics
 PROBE = """() => {
@@ -35,7 +36,10 @@ PROBE = """() => {
       right: h.getBoundingClientRect().right})),
     para: {width: para.getBoundingClientRect().width, fontSize: parseFloat(ps.fontSize),
       lineHeight: parseFloat(ps.lineHeight), indent: parseFloat(ps.textIndent), align: ps.textAlign},
-    colors: {paper: getComputedStyle(document.body).backgroundColor, ink: ps.color},
+    colors: {paper: getComputedStyle(document.body).backgroundColor, ink: ps.color,
+      caption: getComputedStyle(document.querySelector('figcaption')).color,
+      byline: getComputedStyle(document.querySelector('.byline')).color,
+      kicker: getComputedStyle(document.querySelector('.kicker')).color},
   };
 }"""
 
@@ -57,7 +61,7 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def open_page(browser: Any, html_file: Path, width: int, scheme: str, name: str) -> dict[str, Any]:
+def open_page(browser: Any, html_file: Path, width: int, scheme: str) -> dict[str, Any]:
     """Load the edition, record every request and console error, screenshot it, probe it."""
     page = browser.new_page(viewport={"width": width, "height": 800}, color_scheme=scheme)
     requests: list[str] = []
@@ -67,17 +71,30 @@ def open_page(browser: Any, html_file: Path, width: int, scheme: str, name: str)
     page.goto(html_file.as_uri(), wait_until="load")
     page.evaluate("() => Promise.all([...document.images].map(i => i.decode()))")
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    facts = page.evaluate(PROBE)
+    suffix = "-dark" if scheme == "dark" else ""
+    page.screenshot(path=str(SHOTS / f"html-{width}{suffix}.png"), full_page=True)
+    facts: dict[str, Any] = page.evaluate(PROBE)
     facts["requests"] = [u for u in requests if u != html_file.as_uri()]
     facts["errors"] = errors
     page.close()
     return facts
 
 
+@pytest.fixture(scope="module")
+def probe(browser: Any, html_file: Path) -> Probe:
+    """Page facts at a width and colour scheme, each page loaded once per module."""
+    seen: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def facts(width: int, scheme: str = "light") -> dict[str, Any]:
+        if (width, scheme) not in seen:
+            seen[width, scheme] = open_page(browser, html_file, width, scheme)
+        return seen[width, scheme]
+    return facts
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_reads_at_width(browser: Any, html_file: Path, seed_doc: Document, width: int) -> None:
-    facts = open_page(browser, html_file, width, "light", f"html-{width}")
+def test_reads_at_width(probe: Probe, seed_doc: Document, width: int) -> None:
+    facts = probe(width)
     assert facts["scrollWidth"] <= facts["innerWidth"], "page scrolls sideways"
     assert len(facts["images"]) == len(seed_doc.figures)
     for image in facts["images"]:
@@ -92,8 +109,8 @@ def test_reads_at_width(browser: Any, html_file: Path, seed_doc: Document, width
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_body_text_is_comfortable(browser: Any, html_file: Path, width: int) -> None:
-    para = open_page(browser, html_file, width, "light", f"html-{width}")["para"]
+def test_body_text_is_comfortable(probe: Probe, width: int) -> None:
+    para = probe(width)["para"]
     assert 1.7 <= para["lineHeight"] / para["fontSize"] <= 1.9
     assert para["indent"] == pytest.approx(2 * para["fontSize"])
     assert para["align"] == "justify"
@@ -117,10 +134,20 @@ def contrast(a: str, b: str) -> float:
 
 
 @pytest.mark.parametrize("width", (360, 1280))
-def test_dark_mode(browser: Any, html_file: Path, width: int) -> None:
-    light = open_page(browser, html_file, width, "light", f"html-{width}")["colors"]
-    dark = open_page(browser, html_file, width, "dark", f"html-{width}-dark")["colors"]
+def test_dark_mode(probe: Probe, width: int) -> None:
+    light, dark = probe(width)["colors"], probe(width, "dark")["colors"]
     assert luminance(dark["paper"]) < 0.05 < luminance(dark["ink"]), "dark mode not applied"
     assert luminance(light["paper"]) > 0.8 > luminance(light["ink"])
     for scheme in (light, dark):  # no grey on grey: WCAG AAA contrast in both schemes
-        assert contrast(scheme["paper"], scheme["ink"]) >= 7
+        for part in ("ink", "caption", "byline", "kicker"):
+            assert contrast(scheme["paper"], scheme[part]) >= 7, f"{part} is too faint"
+
+
+def test_contents_jump_to_their_section(browser: Any, html_file: Path, seed_doc: Document) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 640})
+    page.goto(html_file.as_uri())
+    last = [h for h in seed_doc.headings if h.level == 2][-1]
+    page.click(f'nav a[href="#{last.id}"]')
+    top = page.evaluate("id => document.getElementById(id).getBoundingClientRect().top", last.id)
+    page.close()
+    assert 0 <= top <= 64, "the heading is not at the top of the screen after the jump"

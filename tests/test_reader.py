@@ -10,7 +10,7 @@ from PIL import Image
 from publisher import reader
 from publisher.errors import SourceError
 from publisher.facts import normalise_text
-from publisher.model import (Figure, FootnoteRef, Heading, ListBlock, Paragraph, Quote, RawBlock,
+from publisher.model import (CodeBlock, Figure, FootnoteRef, Heading, ListBlock, Paragraph, Quote, RawBlock,
                              Table, Text, walk_blocks)
 from publisher.typography import normalise_punctuation
 
@@ -159,3 +159,8 @@ def test_links_keep_safe_targets(tmp_path: Path) -> None:
     doc = reader.read(write_source(tmp_path, "[网站](https://example.org) 与 [目录](#a)\n"))
     hrefs = [getattr(i, "href", None) for i in doc.blocks[0].inlines]
     assert "https://example.org" in hrefs
+
+
+def test_fenced_code_is_a_code_block(tmp_path: Path) -> None:
+    doc = reader.read(write_source(tmp_path, "```python\nx = 1 < 2\n```\n"))
+    assert doc.blocks[0] == CodeBlock("x = 1 < 2")

@@ -17,8 +17,7 @@ from ..model import (Block, Code, CodeBlock, Emphasis, Figure, Footnote, Footnot
                      Strong, Table, Text, ThematicBreak)
 from .docx_lists import Numbering
 from .docx_styles import StyleBook
-from .docx_xml import (Element, el, emu, field, paragraph, split_label, styled_rpr, text_run,
-                       twips, val)
+from .docx_xml import Element, el, emu, field, paragraph, split_label, styled_rpr, text_run, val
 
 
 class DocxWriter:
@@ -215,5 +214,3 @@ class DocxWriter:
         inline.docPr.set("descr", node.caption_text)
         return el("w:drawing", children=[inline])
 
-
-__all__ = ["DocxWriter", "twips"]

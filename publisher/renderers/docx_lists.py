@@ -41,7 +41,7 @@ class Numbering:
     def indent(self, level: int) -> Element:
         """<w:ind> of list level `level` (also used for an item's later paragraphs)."""
         step = float(self.config.get("indent_chars", 2))
-        left = step * (level + 1)
+        left = float(self.config.get("start_chars", 0)) + step * (level + 1)
         return el("w:ind", {"w:leftChars": round(left * 100), "w:left": round(left * self.char),
                             "w:hangingChars": round(step * 100), "w:hanging": round(step * self.char)})
 

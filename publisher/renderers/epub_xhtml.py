@@ -13,6 +13,8 @@ from html.parser import HTMLParser
 #: HTML elements that never have content or an end tag
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
         "source", "track", "wbr"}
+#: attribute names that are safe in XML (prefixes only those the content document declares)
+_NAME = re.compile(r"(?:(?:xml|epub):)?[A-Za-z_][\w.-]*")
 #: characters XML 1.0 forbids even as references
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -46,7 +48,7 @@ class _Serialiser(HTMLParser):
                 break
 
     def handle_data(self, data: str) -> None:
-        self.out.append(escape(_NOT_XML.sub("", data), quote=False))
+        self.out.append(escape(_xml_chars(data), quote=False))
 
     def close(self) -> None:
         super().close()
@@ -58,11 +60,16 @@ def _attributes(attrs: list[tuple[str, str | None]]) -> str:
     seen: set[str] = set()
     out = []
     for name, value in attrs:
-        if name in seen or not name.replace("-", "").replace(":", "").isalnum():
+        if name in seen or not _NAME.fullmatch(name):
             continue  # XML forbids repeated or oddly named attributes
         seen.add(name)
-        out.append(f' {name}="{escape(_NOT_XML.sub("", value if value is not None else name), quote=True)}"')
+        # a bare boolean attribute (nowrap) takes its own name as value, as XHTML requires
+        out.append(f' {name}="{escape(_xml_chars(name if value is None else value))}"')
     return "".join(out)
+
+
+def _xml_chars(text: str) -> str:
+    return _NOT_XML.sub("", text)
 
 
 def to_xhtml(fragment: str) -> str:

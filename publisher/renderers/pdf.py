@@ -89,55 +89,135 @@ def _text_boxes(box: Any) -> Iterator[Any]:
             yield from _text_boxes(child)
 
 
-def _spread(box: Any, spacing: float, x_advance: float) -> float:
-    """Move `box` right by `x_advance` and widen its text by `spacing` after each character."""
+def _spaced(box: Any, inner: float) -> tuple[Any, float]:
+    """A layout drawing `box`'s text with `inner` letter spacing, and the width it adds."""
+    layout = _SpacedLayout(box.style, inner)
+    layout.set_text(box.text)
+    width, _ = wp_text.line_size(layout.get_first_line()[0], box.style)
+    layout.deactivate()
+    return layout, width - box.width
+
+
+def _spread(box: Any, plan: dict[int, tuple[Any, float]], x_advance: float) -> float:
+    """Move `box` right by `x_advance`; give its text boxes the layouts and widths in `plan`."""
     boxes = weasyprint.formatting_structure.boxes
     if isinstance(box, boxes.TextBox):
         box.position_x += x_advance
-        box.justification_spacing = 0
-        box.pango_layout = _SpacedLayout(box.style, spacing)
-        box.pango_layout.set_text(box.text)
-        box.pango_layout.deactivate()
-        box.width += spacing * len(box.text)
-        return x_advance + spacing * len(box.text)
+        layout, added = plan.get(id(box), (None, 0.0))
+        if layout is not None:
+            box.justification_spacing = 0
+            box.pango_layout = layout
+        box.width += added
+        return x_advance + added
     if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
         box.position_x += x_advance
         start = x_advance
         for child in box.children:
             if child.is_in_normal_flow():
-                x_advance = _spread(child, spacing, x_advance)
+                x_advance = _spread(child, plan, x_advance)
         box.width += x_advance - start
         return x_advance
     box.translate(x_advance, 0)
     return x_advance
 
 
+def _plan(texts: list[Any], step: float) -> tuple[dict[int, tuple[Any, float]], float]:
+    """Layouts and added widths for spacing `step` at every gap, and the total width added."""
+    plan: dict[int, tuple[Any, float]] = {}
+    total = 0.0
+    for i, box in enumerate(texts):
+        layout, added = _spaced(box, step) if _CJK_CHAR.search(box.text) else (None, 0.0)
+        added += step if i < len(texts) - 1 else 0.0  # the gap after the box
+        plan[id(box)] = (layout, added)
+        total += added
+    return plan, total
+
+
 def justify_line(context: Any, line: Any, extra_width: float) -> None:
-    """Justify a line; a Chinese line gets equal extra space between all its characters.
+    """Justify a line; a Chinese line gets equal extra space at every character gap.
 
     WeasyPrint 70 stretches only spaces, so a Chinese line would end short of the
-    column edge. clreq justifies by spacing every character gap instead; the text
-    itself is untouched (letter spacing, no inserted characters).
+    column edge. clreq justifies by spacing the gaps between characters instead:
+    here with Pango letter spacing, so the text itself is untouched. Runs without
+    CJK (a number in span.num, a Latin word) keep their letters together and
+    take the extra space only at their ends.
     """
-    texts = [box.text for box in _text_boxes(line)]
-    count = sum(len(t) for t in texts)
-    if count < 2 or not any(_CJK_CHAR.search(t) for t in texts):
+    texts = [box for box in _text_boxes(line) if box.text]
+    if not texts or not any(_CJK_CHAR.search(box.text) for box in texts):
         _ORIGINAL_JUSTIFY(context, line, extra_width)
         return
-    _spread(line, extra_width / (count - 1), 0)
+    gaps = sum(len(b.text) - 1 for b in texts if _CJK_CHAR.search(b.text)) + len(texts) - 1
+    if gaps < 1 or extra_width == 0:
+        return
+    plan, total = _plan(texts, extra_width / gaps)
+    if abs(total - extra_width) > 0.01 and total > 0:
+        # Pango spaces grapheme clusters, not characters (e.g. a "——" ligature): rescale once
+        plan, total = _plan(texts, extra_width / gaps * extra_width / total)
+    _spread(line, plan, 0)
+
+
+#: a line looser than this per gap (em) tries to take one more unit and shrink instead;
+#: above about 0.15 em, text extractors (pdftotext, pypdf) read the gap as a space
+LOOSE = 0.12
+#: the most a line may shrink per gap (em) to take in the next unit
+SHRINK = 0.06
+
+
+def _gaps(line: Any) -> int:
+    texts = [box for box in _text_boxes(line) if box.text]
+    return sum(len(b.text) - 1 for b in texts if _CJK_CHAR.search(b.text)) + max(0, len(texts) - 1)
+
+
+def _is_cjk_justified(box: Any) -> bool:
+    return bool(box.style["text_align_all"] == "justify" and box.style["white_space"] == "normal")
+
+
+def split_inline_box(context: Any, box: Any, position_x: float, max_x: float, *args: Any) -> Any:
+    """Break a line; a Chinese line that would be very loose takes one more unit and shrinks.
+
+    Greedy breaking leaves a line short by up to a whole unbreakable unit (a
+    number with its measure word, "识”、" that may not start a line). Spreading
+    that over a dozen gaps looks gappy, so first try a slightly wider measure
+    and condense the line by at most SHRINK em per gap (clreq allows both).
+    """
+    lists = args[3:8]  # absolute, fixed, placeholders, waiting floats, line children
+    marks = [len(items) for items in lists]
+    result = _ORIGINAL_SPLIT(context, box, position_x, max_x, *args)
+    line, resume_at = result[0], result[1]
+    if (resume_at is None or not isinstance(box, weasyprint.formatting_structure.boxes.LineBox)
+            or not _is_cjk_justified(box)):
+        return result
+    em, gaps = box.style["font_size"], _gaps(line)
+    short = max_x - (line.content_box_x() + line.width)
+    if gaps < 4 or short <= LOOSE * em * gaps or not any(_CJK_CHAR.search(b.text) for b in _text_boxes(line)):
+        return result
+    _truncate(lists, marks)
+    wider = _ORIGINAL_SPLIT(context, box, position_x, max_x + SHRINK * em * gaps, *args)
+    over = wider[0].content_box_x() + wider[0].width - max_x
+    if wider[1] is None or over <= 0 or over > SHRINK * em * _gaps(wider[0]):
+        _truncate(lists, marks)
+        return _ORIGINAL_SPLIT(context, box, position_x, max_x, *args)
+    justify_line(context, wider[0], -over)
+    return wider
+
+
+def _truncate(lists: tuple[list[Any], ...], marks: list[int]) -> None:
+    for items, mark in zip(lists, marks):
+        del items[mark:]
 
 
 _ORIGINAL_JUSTIFY = wp_inline.justify_line
+_ORIGINAL_SPLIT = wp_inline.split_inline_box
 
 
 @contextlib.contextmanager
 def cjk_justification() -> Iterator[None]:
-    """Use `justify_line` for the duration of one render only."""
-    wp_inline.justify_line = justify_line
+    """Use this module's line breaking and justification for the duration of one render only."""
+    wp_inline.justify_line, wp_inline.split_inline_box = justify_line, split_inline_box
     try:
         yield
     finally:
-        wp_inline.justify_line = _ORIGINAL_JUSTIFY
+        wp_inline.justify_line, wp_inline.split_inline_box = _ORIGINAL_JUSTIFY, _ORIGINAL_SPLIT
 
 
 # ---- errors: anything WeasyPrint logs as an error fails the build --------------------

@@ -38,16 +38,27 @@ class Expected:
     marked: dict[str, str] = field(default_factory=dict)
     #: normalised strings a layout may print outside the body: front matter and date renderings
     furniture: list[str] = field(default_factory=list)
+    #: normalised text that may stand between paragraphs: captions, headings, furniture
+    between: list[str] = field(default_factory=list)
 
 
 def expect(doc: Document) -> Expected:
     """Prepare the model side of every comparison."""
     facts = document_facts(doc)
     paths = [Path(f.image_path) for f in facts.figures]
+    front = furniture(doc)
     return Expected(facts=facts, places=places(doc, facts),
                     fingerprints=[images.fingerprint(p) for p in paths],
                     image_names=[p.name for p in paths], marked=marked_texts(doc),
-                    furniture=furniture(doc))
+                    furniture=front, between=between(facts, front))
+
+
+def between(facts: Facts, front: list[str]) -> list[str]:
+    """Text that may stand between paragraphs (captions, headings, front matter), longest first."""
+    captions = [normalise_text(f"图{f.number}{f.caption}") for f in facts.figures]
+    captions += [normalise_text(f.caption) for f in facts.figures]
+    headings = [normalise_text(h.text) for h in facts.headings]
+    return sorted({s for s in captions + headings + front if s}, key=len, reverse=True)
 
 
 def places(doc: Document, facts: Facts) -> list[Place]:
@@ -101,7 +112,7 @@ def furniture(doc: Document) -> list[str]:
     """Front-matter text a layout may print around the body, longest first."""
     meta = doc.meta
     texts = [meta.subtitle, meta.kicker, meta.byline, meta.publication, meta.section,
-             meta.page, *meta.keywords, *date_texts(meta.date)]
+             meta.page, *date_texts(meta.date)]
     unique = {normalise_text(t) for t in texts if t.strip()}
     return sorted(unique, key=len, reverse=True)
 

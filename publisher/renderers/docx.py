@@ -1,0 +1,185 @@
+"""Word DOCX edition (python-docx): real styles, Chinese fonts, fields, a reference template.
+
+Without a reference document the styles, page and footer come from the
+layout's `docx` section, applied to python-docx's default template. With
+`--reference-docx FILE` (layout option `reference_docx`) or a `reference.docx`
+in the layout folder, that document's styles, page setup, headers and footers
+are used, as pandoc's reference-doc does; styles it lacks come from the layout.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.document import Document as WordDocument
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
+
+from ..errors import PublisherError
+from ..layout import Layout
+from ..model import Block, Document, Figure, Heading, Paragraph
+from . import docx_package as package
+from .docx_body import DocxWriter
+from .docx_lists import Numbering
+from .docx_styles import StyleBook, apply_layout, set_language
+from .docx_xml import Element, el, field, field_begin, field_end, paragraph, text_run, twips
+
+
+def render(doc: Document, layout: Layout) -> bytes:
+    """The DOCX file of `doc` as bytes; the same input gives the same bytes."""
+    config: dict[str, Any] = layout.get("docx") or {}
+    language = doc.meta.language or config.get("language", "zh-CN")
+    template = docx.Document()
+    apply_layout(template, config, language)
+    reference = reference_path(layout)
+    word = template if reference is None else open_reference(reference, language)
+    styles = StyleBook(word.styles.element, template.styles.element if reference else None)
+    sect_pr = word.sections[-1]._sectPr
+    if reference is None:
+        set_page(sect_pr, config["page"])
+    if sect_pr.find(qn("w:footerReference")) is None:
+        add_page_number(word, styles, config["page_number"])
+    numbering = Numbering(lambda: word.part.numbering_part.element, config["list"],
+                          config.get("defaults", {}).get("size", "16pt"))
+    writer = DocxWriter(word.part, styles, config, text_width(sect_pr), numbering)
+    body = front_matter(doc, config, styles) + table_of_contents(doc, config, styles)
+    figure = config["figure"]
+    body += writer.blocks(arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure"))))
+    fill_body(word, body)
+    if doc.footnotes:
+        package.add_footnotes(word, [writer.footnote(note) for note in doc.footnotes])
+    if reference is None:
+        package.add_fonts(word, config.get("fonts") or {})
+    package.set_core_properties(word, doc.meta)
+    package.drop_template_parts(word)
+    out = io.BytesIO()
+    word.save(out)
+    return package.stable_zip(out.getvalue(), package.zip_stamp(doc.meta))
+
+
+def reference_path(layout: Layout) -> Path | None:
+    """--reference-docx (layout option `reference_docx`), else the layout's reference.docx."""
+    if layout.get("reference_docx"):
+        return Path(layout.get("reference_docx"))
+    return layout.find("reference.docx") if layout.has("reference.docx") else None
+
+
+def open_reference(path: Path, language: str) -> WordDocument:
+    """The reference document with its body emptied (its final section kept)."""
+    try:
+        word = docx.Document(str(path))
+    except (PackageNotFoundError, ValueError, KeyError, OSError) as error:
+        raise PublisherError(f"reference document is not a Word .docx file ({error})", path,
+                             hint="save it from Word as 'Word Document (*.docx)'") from None
+    body = word.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    set_language(word, language)
+    return word
+
+
+def set_page(sect_pr: Element, page: dict[str, Any]) -> None:
+    """Page size and margins of the section, from the layout."""
+    for tag in ("w:pgSz", "w:pgMar"):
+        for old in sect_pr.findall(qn(tag)):
+            sect_pr.remove(old)
+    margin = page["margin"]
+    size = el("w:pgSz", {"w:w": twips(page["width"]), "w:h": twips(page["height"])})
+    mar = el("w:pgMar", {"w:top": twips(margin["top"]), "w:right": twips(margin["right"]),
+                         "w:bottom": twips(margin["bottom"]), "w:left": twips(margin["left"]),
+                         "w:header": twips(page["header"]), "w:footer": twips(page["footer"]),
+                         "w:gutter": 0})
+    anchor = next((c for c in sect_pr if c.tag not in (qn("w:headerReference"), qn("w:footerReference"),
+                                                       qn("w:footnotePr"), qn("w:endnotePr"),
+                                                       qn("w:type"))), None)
+    for element in (size, mar):
+        if anchor is None:
+            sect_pr.append(element)
+        else:
+            anchor.addprevious(element)
+
+
+def text_width(sect_pr: Element) -> int:
+    """Width between the margins, in EMU."""
+    size, mar = sect_pr.find(qn("w:pgSz")), sect_pr.find(qn("w:pgMar"))
+    width = int(size.get(qn("w:w"))) - int(mar.get(qn("w:left"))) - int(mar.get(qn("w:right")))
+    return width * 635
+
+
+def add_page_number(word: WordDocument, styles: StyleBook, spec: dict[str, Any]) -> None:
+    """A footer with the page number as a PAGE field, e.g. '— 1 —'."""
+    footer = word.sections[-1].footer
+    footer.is_linked_to_previous = False
+    root = footer._element
+    for child in list(root):
+        root.remove(child)
+    before, after = spec["format"].split("{page}", 1)
+    runs = ([text_run(before)] if before else []) + field("PAGE", "1") + ([text_run(after)] if after else [])
+    root.append(paragraph(styles.id(spec["style"]), runs))
+
+
+def front_matter(doc: Document, config: dict[str, Any], styles: StyleBook) -> list[Element]:
+    """The title lines above the body (title, subtitle, byline …), as the layout lists them."""
+    out = []
+    for line in config.get("front") or []:
+        value = getattr(doc.meta, line["field"])
+        if value:
+            out.append(paragraph(styles.id(line["style"]), [text_run(str(value))]))
+    return out
+
+
+def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook) -> list[Element]:
+    """A TOC field pre-filled with the headings (LibreOffice shows the cached entries as is)."""
+    toc = config.get("toc")
+    if not toc:
+        return []
+    first, last = (int(n) for n in str(toc["levels"]).split("-"))
+    entries = [h for h in doc.headings if first + 1 <= h.level <= last + 1]
+    out = [paragraph(styles.id(toc["title_style"]), [text_run(toc["title"])])]
+    paras = [paragraph(styles.id(toc["entry_styles"][h.level - first - 1]), [text_run(h.text)])
+             for h in entries] or [paragraph(styles.id(toc["entry_styles"][0]), [])]
+    for run in reversed(field_begin(f'TOC \\o "{toc["levels"]}" \\h \\z \\u')):
+        paras[0].insert(1, run)
+    paras[-1].append(field_end())
+    return out + paras
+
+
+def arrange(blocks: tuple[Block, ...], spread: bool, keep_first: bool = False) -> list[Block]:
+    """With `spread`, the figures placed before the text go evenly through it.
+
+    With `keep_first` the first of them stays under the title, as in the print edition.
+
+    The seed opens with all its photos; a Word page holds one photo at text
+    width, so leaving them together would make four pages of pictures.
+    Figure order is kept; each follows a paragraph, so none parts a heading from its text.
+    """
+    lead = next((i for i, b in enumerate(blocks) if not isinstance(b, Figure)), len(blocks))
+    figures, rest = list(blocks[:lead]), list(blocks[lead:])
+    top = figures[:1] if keep_first else []
+    figures = figures[len(top):]
+    if not spread or not figures:
+        return list(blocks)
+    last_lead = max((i for i, b in enumerate(rest) if isinstance(b, Paragraph) and b.role == "lead"),
+                    default=-1)
+    spots = [i for i, b in enumerate(rest) if isinstance(b, Paragraph) and i >= last_lead]
+    if not spots:
+        return list(blocks)
+    after = {spots[len(spots) * k // len(figures)]: [] for k in range(len(figures))}
+    for k, figure in enumerate(figures):
+        after[spots[len(spots) * k // len(figures)]].append(figure)
+    return top + [x for i, b in enumerate(rest) for x in [b, *after.get(i, [])]]
+
+
+def fill_body(word: WordDocument, elements: list[Element]) -> None:
+    """Put `elements` before the final sectPr in one pass (add_paragraph rescans each time)."""
+    body = word.element.body
+    sect_pr = body.find(qn("w:sectPr"))
+    for child in list(body):
+        body.remove(child)
+    body.extend(elements)
+    if sect_pr is not None:
+        body.append(sect_pr)
+

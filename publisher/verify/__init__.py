@@ -1,0 +1,90 @@
+"""Verify: read the written editions back and compare them with the source model.
+
+Each extractor opens one written file and returns EditionFacts without seeing the
+model; `compare` sets those facts beside the model's and names every difference.
+"""
+from __future__ import annotations
+
+import importlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .. import reader
+from ..errors import PublisherError
+from ..model import Document
+from . import report
+from .compare import Difference, compare
+from .edition import EditionFacts
+from .expected import Expected, expect
+
+#: every edition format the verifier reads: name → module with `extract(path) -> EditionFacts`
+EXTRACTORS: dict[str, str] = {
+    "pdf": "publisher.verify.pdf",
+    "docx": "publisher.verify.docx",
+    "html": "publisher.verify.html",
+    "epub": "publisher.verify.epub",
+}
+
+Extract = Callable[[Path], EditionFacts]
+
+
+@dataclass
+class Result:
+    """The verdict on one edition file."""
+    fmt: str
+    path: Path
+    differences: list[Difference]
+    seconds: float
+
+    @property
+    def agrees(self) -> bool:
+        return not self.differences
+
+
+def extractor(fmt: str) -> Extract:
+    """The extract function of format `fmt` (imported on first use)."""
+    module = importlib.import_module(EXTRACTORS[fmt])
+    return module.extract  # type: ignore[no-any-return]
+
+
+def find_editions(doc: Document, editions: list[Path], out_dir: Path) -> list[Path]:
+    """The edition files to check: those given, or every `<stem>.<format>` in `out_dir`."""
+    for path in editions:
+        if path.suffix.lower().lstrip(".") not in EXTRACTORS:
+            raise PublisherError("cannot verify this file type", path,
+                                 hint="give .pdf, .docx, .html or .epub editions")
+        if not path.is_file():
+            raise PublisherError("edition not found", path, hint="build it first with 'publisher build'")
+    found = editions or [out_dir / f"{doc.stem}.{fmt}" for fmt in EXTRACTORS
+                         if (out_dir / f"{doc.stem}.{fmt}").is_file()]
+    if not found:
+        raise PublisherError(f"no editions of {doc.source.name} in {out_dir}",
+                             hint=f"run 'publisher build {doc.source.name} --out {out_dir}' first")
+    return found
+
+
+def check(expected: Expected, path: Path) -> Result:
+    """Extract one edition and compare it with the model."""
+    began = time.perf_counter()
+    fmt = path.suffix.lower().lstrip(".")
+    differences = compare(expected, extractor(fmt)(path))
+    return Result(fmt, path, differences, time.perf_counter() - began)
+
+
+def verify(source: Path, editions: list[Path], out_dir: Path) -> list[Result]:
+    """Check every edition of `source`; bad input raises PublisherError."""
+    doc = reader.read(source)
+    files = find_editions(doc, editions, out_dir)
+    expected = expect(doc)
+    return [check(expected, path) for path in files]
+
+
+def run(source: Path, editions: list[Path], out_dir: Path, as_json: bool) -> int:
+    """The `publisher verify` command: print the verdict; 0 all agree, 1 differences."""
+    began = time.perf_counter()
+    results = verify(source, editions, out_dir)
+    seconds = time.perf_counter() - began
+    print(report.as_json(source, results, seconds) if as_json else report.as_text(source, results, seconds))
+    return 0 if all(r.agrees for r in results) else 1

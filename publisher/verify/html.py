@@ -1,0 +1,165 @@
+"""HTML extractor: headings (h1–h6), figures (img + figcaption) and text of an HTML edition."""
+from __future__ import annotations
+
+import base64
+import binascii
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Callable
+
+from .. import images
+from ..errors import PublisherError
+from ..facts import HeadingFact
+from .edition import EditionFacts, Picture, numbers_of, pair_figures, split_caption
+
+#: elements without an end tag
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+#: elements whose text is not part of the body: the head, scripts, the contents list
+SKIP = {"head", "script", "style", "template", "noscript", "nav"}
+#: roles of links that are navigation, not text: note marks and their way back
+SKIP_ROLES = {"doc-noteref", "doc-backlink", "doc-toc"}
+#: elements that start a new block of text
+BLOCKS = {"p", "li", "td", "th", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption",
+          "pre", "blockquote", "caption", "div", "section", "header", "footer", "figure",
+          "tr", "table", "ul", "ol", "dl", "article", "main", "aside", "body"}
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+LoadImage = Callable[[str], "bytes | None"]
+
+
+class BodyReader(HTMLParser):
+    """Collects headings, pictures, captions and text blocks from one or more documents."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.units: list[str] = []
+        self.headings: list[HeadingFact] = []
+        self.pictures: list[Picture] = []
+        self.captions: list[tuple[int, str]] = []
+        self.load_image: LoadImage = lambda src: None
+        self.seen_html = False
+        self._block: list[str] = []
+        #: open elements: (tag, skipped, capture buffer or None)
+        self._open: list[tuple[str, bool, list[str] | None]] = []
+        self._skipping = 0
+        self._captures: list[list[str]] = []
+
+    def read(self, text: str, load_image: LoadImage) -> None:
+        """Read one document; images are loaded through `load_image(src)`."""
+        self.load_image = load_image
+        self.feed(text)
+        self.close()
+        self._flush()
+        self._open.clear()
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("html", "body"):
+            self.seen_html = True
+        if tag in VOID:
+            self.handle_startendtag(tag, attrs)
+            return
+        attr = dict(attrs)
+        skipped = tag in SKIP or attr.get("role") in SKIP_ROLES or "fnref" in (attr.get("class") or "").split()
+        capture: list[str] | None = [] if tag in HEADINGS or tag == "figcaption" else None
+        self._open.append((tag, skipped, capture))
+        self._skipping += skipped
+        if capture is not None:
+            self._captures.append(capture)
+        if tag in BLOCKS:
+            self._flush()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img" and not self._skipping:
+            self.pictures.append(Picture(self._fingerprint(dict(attrs).get("src") or "")))
+        elif tag == "br":
+            self._data(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID or not any(t == tag for t, _, _ in self._open):
+            return
+        while self._open:
+            name, skipped, capture = self._open.pop()
+            self._skipping -= skipped
+            if capture is not None:
+                self._captures = [c for c in self._captures if c is not capture]
+                self._captured(name, "".join(capture))
+            if name == tag:
+                break
+        if tag in BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self._data(data)
+
+    def _data(self, data: str) -> None:
+        self._block.append(data)
+        for capture in self._captures:
+            capture.append(data)
+
+    def _captured(self, tag: str, text: str) -> None:
+        if self._skipping:
+            return
+        if tag in HEADINGS:
+            self.headings.append(HeadingFact(HEADINGS[tag], " ".join(text.split())))
+        else:
+            self.captions.append(split_caption(text))
+
+    def _flush(self) -> None:
+        if self._block:
+            text = "".join(self._block)
+            if text.strip():
+                self.units.append(text)
+            self._block = []
+
+    def _fingerprint(self, src: str) -> str:
+        data = decode_data_uri(src) if src.startswith("data:") else self.load_image(src)
+        if not data:
+            return ""
+        try:
+            return images.fingerprint(data)
+        except (OSError, ValueError):  # not a picture Pillow can read
+            return ""
+
+    def facts(self) -> EditionFacts:
+        """What was read, as EditionFacts."""
+        return EditionFacts(headings=self.headings, figures=pair_figures(self.pictures, self.captions),
+                            numbers=numbers_of(self.units), paragraphs=self.units)
+
+
+def decode_data_uri(src: str) -> bytes | None:
+    """The bytes of a base64 `data:` URI, or None."""
+    head, _, payload = src.partition(",")
+    if not head.endswith(";base64"):
+        return None
+    try:
+        return base64.b64decode(payload, validate=False)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def read_text(path: Path) -> str:
+    """A file's UTF-8 text, or a one-line error."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise PublisherError(f"cannot read edition: {error.strerror}", path) from None
+    except UnicodeDecodeError:
+        raise PublisherError("edition is not UTF-8 HTML", path, hint="rebuild it") from None
+
+
+def extract(path: Path) -> EditionFacts:
+    """Read an HTML edition; images come from data URIs or files beside it."""
+    reader = BodyReader()
+    folder = path.resolve().parent
+
+    def load(src: str) -> bytes | None:
+        file = (folder / src).resolve()
+        return file.read_bytes() if file.is_relative_to(folder) and file.is_file() else None
+
+    reader.read(read_text(path), load)
+    if not reader.seen_html:
+        raise PublisherError("not an HTML document (no <html> or <body>)", path, hint="rebuild it")
+    return reader.facts()

@@ -1,0 +1,121 @@
+"""PDF extractor: outline, page text, drawn images and captions of the print edition."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+from pypdf.generic import IndirectObject
+
+from .. import images
+from ..errors import PublisherError
+from ..facts import HeadingFact
+from ..typography import join_lines
+from .edition import EditionFacts, Picture, numbers_of, pair_figures
+
+#: `/Name Do` in a content stream: draw the XObject called Name
+_DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
+#: a caption line as the print layout sets it: "图3 " at a line start
+_CAPTION = re.compile(r"^[ \t]*图[ \t]*(\d+)[ \t\u3000]+", re.MULTILINE)
+#: how much text after a caption label is handed on (where a caption ends is not marked)
+CAPTION_WINDOW = 400
+#: forms nested deeper than this are not followed (a loop guard)
+MAX_FORM_DEPTH = 8
+
+
+def extract(path: Path) -> EditionFacts:
+    """Read the outline, then each page's text, pictures and captions."""
+    try:
+        return _read(PdfReader(path))
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
+        raise PublisherError(f"not a readable PDF: {error}", path, hint="rebuild it") from None
+
+
+def _read(reader: PdfReader) -> EditionFacts:
+    units: list[str] = []
+    pictures: list[Picture] = []
+    captions: list[tuple[int, str]] = []
+    seen: dict[int, str] = {}
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        units.append(text)
+        pictures += [Picture(p, number) for p in drawn_images(page, seen)]
+        captions += find_captions(text)
+    facts = EditionFacts(headings=list(outline(reader.outline)), paragraphs=units,
+                         figures=pair_figures(pictures, captions), numbers=numbers_of(units),
+                         unit="page", outline=True, captions_run_on=True)
+    facts.figure_units = [p.unit for p in pictures]
+    return facts
+
+
+def outline(items: list[Any], depth: int = 1) -> Iterator[HeadingFact]:
+    """Bookmarks as headings: a nested list holds the children of the item before it."""
+    for item in items:
+        if isinstance(item, list):
+            yield from outline(item, depth + 1)
+        else:
+            yield HeadingFact(depth, " ".join(str(item.title).split()))
+
+
+def find_captions(text: str) -> list[tuple[int, str]]:
+    """(number, text after the label) for each caption label on a page."""
+    matches = list(_CAPTION.finditer(text))
+    out = []
+    for k, match in enumerate(matches):
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
+        out.append((int(match.group(1)), join_lines(text[match.end():min(end, match.end() + CAPTION_WINDOW)])))
+    return out
+
+
+def drawn_images(page: Any, seen: dict[int, str]) -> list[str]:
+    """Fingerprints of the images a page's content stream draws, in drawing order.
+
+    pypdf's `page.images` lists every image of a shared resource dictionary on
+    every page, so the `Do` operators are read instead.
+    """
+    contents = page.get_contents()
+    if contents is None:
+        return []
+    draws = _draws(contents.get_data(), page.get("/Resources"), [], 0)
+    return [_fingerprint(page, names, ref, seen) for names, ref in draws]
+
+
+def _draws(data: bytes, resources: Any, path: list[str], depth: int) -> Iterator[tuple[list[str], Any]]:
+    """(name path, reference) of each image drawn, following forms into their own streams."""
+    xobjects = _resolve(_resolve(resources or {}).get("/XObject") or {})
+    for match in _DO.finditer(data):
+        name = "/" + match.group(1).decode("latin-1")
+        ref = xobjects.get(name)
+        xobject = _resolve(ref) if ref is not None else None
+        if xobject is None:
+            continue
+        if xobject.get("/Subtype") == "/Image":
+            yield path + [name], ref
+        elif xobject.get("/Subtype") == "/Form" and depth < MAX_FORM_DEPTH:
+            yield from _draws(xobject.get_data(), xobject.get("/Resources", resources),
+                              path + [name], depth + 1)
+
+
+def _fingerprint(page: Any, names: list[str], ref: Any, seen: dict[int, str]) -> str:
+    """The fingerprint of one drawn image, computed once per image object."""
+    key = ref.idnum if isinstance(ref, IndirectObject) else hash(tuple(names))
+    if key not in seen:
+        try:
+            seen[key] = images.fingerprint(_image_file(page, names, _resolve(ref)))
+        except (OSError, ValueError, KeyError, PyPdfError):
+            seen[key] = ""
+    return seen[key]
+
+
+def _image_file(page: Any, names: list[str], xobject: Any) -> bytes:
+    """The image as a file: a JPEG stream is one already; others are converted by pypdf."""
+    if xobject.get("/Filter") in ("/DCTDecode", ["/DCTDecode"]):
+        return xobject.get_data()  # type: ignore[no-any-return]
+    # page.images re-parses the whole content stream, so it is only the fallback
+    return page.images[names[0] if len(names) == 1 else names].data  # type: ignore[no-any-return]
+
+
+def _resolve(obj: Any) -> Any:
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj

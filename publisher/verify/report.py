@@ -1,0 +1,63 @@
+"""The verifier's verdict as a table with one line per difference, or as JSON."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .compare import KINDS
+
+if TYPE_CHECKING:
+    from . import Result
+
+
+def as_text(source: Path, results: list["Result"], seconds: float) -> str:
+    """A table per edition (headings / figures / numbers / text), then each difference."""
+    width = max(len("edition"), *(len(str(r.path)) for r in results))
+    lines = [f"verify {source}", f"{'edition':<{width}}  " + "  ".join(f"{k:<9}" for k in KINDS)]
+    for result in results:
+        cells = [_cell(result, kind) for kind in KINDS]
+        lines.append(f"{str(result.path):<{width}}  " + "  ".join(f"{c:<9}" for c in cells).rstrip())
+    for result in results:
+        lines += [f"{result.fmt}: {d.message()}" for d in result.differences]
+    lines.append(_summary(results, seconds))
+    return "\n".join(lines)
+
+
+def _cell(result: "Result", kind: str) -> str:
+    count = sum(1 for d in result.differences if d.kind == kind)
+    return "ok" if not count else f"{count} differ"
+
+
+def _summary(results: list["Result"], seconds: float) -> str:
+    differing = [r for r in results if not r.agrees]
+    if not differing:
+        return f"all {len(results)} editions agree with the source ({seconds:.2f} s)"
+    count = sum(len(r.differences) for r in differing)
+    return (f"{len(differing)} of {len(results)} editions differ from the source: "
+            f"{count} difference{'s' if count != 1 else ''} ({seconds:.2f} s)")
+
+
+def as_json(source: Path, results: list["Result"], seconds: float) -> str:
+    """The same verdict for programs: one object with every edition and difference."""
+    data: dict[str, Any] = {
+        "source": str(source),
+        "agree": all(r.agrees for r in results),
+        "seconds": round(seconds, 3),
+        "editions": [_edition(r) for r in results],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _edition(result: "Result") -> dict[str, Any]:
+    return {
+        "format": result.fmt,
+        "file": str(result.path),
+        "agree": result.agrees,
+        "seconds": round(result.seconds, 3),
+        "checks": {kind: sum(1 for d in result.differences if d.kind == kind) for kind in KINDS},
+        "differences": [{"kind": d.kind, "change": d.change, "expected": d.expected,
+                         "found": d.found, "section": d.section, "paragraph": d.paragraph,
+                         "page": d.page, "message": f"{result.fmt}: {d.message()}"}
+                        for d in result.differences],
+    }

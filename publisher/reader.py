@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from html import unescape
+from dataclasses import dataclass
+from html import escape, unescape
 import xml.etree.ElementTree as etree
 from pathlib import Path
 from typing import Any, Callable
@@ -20,7 +21,7 @@ from . import images, sanitise
 from .errors import PublisherError, SourceError, line_of
 from .model import (Block, Code, CodeBlock, Document, Emphasis, Figure, Footnote, FootnoteRef,
                     Heading, Inline, LineBreak, Link, ListBlock, Meta, Paragraph, Quote,
-                    RawBlock, RawInline, Strong, Table, Text, ThematicBreak)
+                    RawBlock, RawInline, Strong, Table, Text, ThematicBreak, plain_text)
 from .typography import join_lines, normalise_punctuation
 
 #: front-matter fields and the types they accept
@@ -338,7 +339,7 @@ class _Builder:
         for child in element:
             out.extend(self.inline(child))
             self._text(child.tail, out)
-        return tuple(_merge_text(out))
+        return tuple(_merge_text(_join_raw(out)))
 
     def _text(self, text: str | None, out: list[Inline]) -> None:
         if not text:
@@ -347,9 +348,7 @@ class _Builder:
         for match in _PLACEHOLDER.finditer(text):
             if match.start() > pos:
                 out.append(Text(_clean(text[pos:match.start()])))
-            raw = str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])
-            html = sanitise.clean_html(raw)
-            out.append(RawInline(html, normalise_punctuation(sanitise.html_to_text(html))))
+            out.append(_RawPiece(str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])))
             pos = match.end()
         if pos < len(text):
             out.append(Text(_clean(text[pos:])))
@@ -373,6 +372,45 @@ class _Builder:
             raise SourceError("an image must stand alone in its paragraph to become a figure",
                               self.path, line_of(self.source_text, element.get("src", "")))
         return list(self.inlines(element))
+
+
+@dataclass(frozen=True)
+class _RawPiece:
+    """One stashed piece of inline HTML; Python-Markdown stashes <a …> and </a> apart."""
+    raw: str
+
+
+_OPEN_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*(?<!/)>$")
+
+
+def _join_raw(nodes: list[Any]) -> list[Inline]:
+    """Join each opening tag, the text up to its closing tag, and that tag into one RawInline."""
+    out: list[Inline] = []
+    i = 0
+    while i < len(nodes):
+        node = nodes[i]
+        if not isinstance(node, _RawPiece):
+            out.append(node)
+            i += 1
+            continue
+        parts, opening = [node.raw], _OPEN_TAG.match(node.raw.strip())
+        i += 1
+        if opening:
+            closing = f"</{opening.group(1).lower()}>"
+            end = next((j for j in range(i, len(nodes)) if isinstance(nodes[j], _RawPiece)
+                        and nodes[j].raw.strip().lower() == closing), None)
+            if end is not None:
+                parts += [_inline_html(n) for n in nodes[i:end]] + [nodes[end].raw]
+                i = end + 1
+        html = sanitise.clean_html("".join(parts))
+        out.append(RawInline(html, normalise_punctuation(sanitise.html_to_text(html))))
+    return out
+
+
+def _inline_html(node: Any) -> str:
+    if isinstance(node, _RawPiece):
+        return node.raw
+    return escape(plain_text([node]), quote=False)
 
 
 def _clean(text: str) -> str:

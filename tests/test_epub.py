@@ -227,3 +227,14 @@ def test_raw_html_source_still_makes_a_valid_epub(tmp_path: Path) -> None:
     assert raw.spine() and raw.dc("creator") == ["王五"]
     report = epubcheck(written)
     assert "0 fatals / 0 errors / 0 warnings" in report, report
+
+
+def test_undated_source_still_builds_reproducibly(tmp_path: Path) -> None:
+    source = tmp_path / "undated.md"
+    source.write_text("---\ntitle: 无日期\n---\n\n正文。\n", encoding="utf-8")
+    first = builder.build(source, ["epub"], tmp_path / "a")["epub"]
+    second = builder.build(source, ["epub"], tmp_path / "b")["epub"]
+    assert first.read_bytes() == second.read_bytes()
+    undated = Book(first)
+    assert undated.dc("date") == [] and undated.meta("dcterms:modified") == ["1980-01-01T00:00:00Z"]
+    assert {info.date_time for info in undated.zip.infolist()} == {(1980, 1, 1, 0, 0, 0)}

@@ -10,7 +10,7 @@ from PIL import Image
 from publisher import reader
 from publisher.errors import SourceError
 from publisher.facts import normalise_text
-from publisher.model import (CodeBlock, Figure, FootnoteRef, Heading, ListBlock, Paragraph, Quote, RawBlock,
+from publisher.model import (CodeBlock, Figure, FootnoteRef, Heading, ListBlock, Paragraph, Quote, RawBlock, RawInline,
                              Table, Text, walk_blocks)
 from publisher.typography import normalise_punctuation
 
@@ -164,3 +164,10 @@ def test_links_keep_safe_targets(tmp_path: Path) -> None:
 def test_fenced_code_is_a_code_block(tmp_path: Path) -> None:
     doc = reader.read(write_source(tmp_path, "```python\nx = 1 < 2\n```\n"))
     assert doc.blocks[0] == CodeBlock("x = 1 < 2")
+
+
+def test_inline_raw_html_keeps_its_text_inside(tmp_path: Path) -> None:
+    doc = reader.read(write_source(tmp_path, '见<abbr title="国内生产总值">GDP</abbr>和<sub>2</sub>。\n'))
+    raws = [i for i in doc.blocks[0].inlines if isinstance(i, RawInline)]
+    assert [r.html for r in raws] == ['<abbr title="国内生产总值">GDP</abbr>', "<sub>2</sub>"]
+    assert doc.blocks[0].text == "见GDP和2。"

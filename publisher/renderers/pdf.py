@@ -61,52 +61,71 @@ class SandboxFetcher(weasyprint.URLFetcher):
 # ---- justification: CJK lines are spread between characters ----------------------
 
 class _SpacedLayout(wp_text.Layout):  # type: ignore[misc]
-    """A Pango layout that draws its text with extra letter spacing."""
+    """A Pango layout that draws its text with `extra_spacing` more letter spacing."""
 
-    def __init__(self, style: Any, spacing: float) -> None:
-        self.extra_spacing = spacing
-        super().__init__(style)
+    extra_spacing = 0.0
 
     def set_text(self, text: str, justify: bool = False) -> None:
         super().set_text(text, justify)
+        if not (justify and self.extra_spacing):
+            return
         own = self.style["letter_spacing"]
         spacing = self.extra_spacing + (0 if own == "normal" else own)
         attrs = pango.pango_layout_get_attributes(self.layout)
         if attrs == ffi.NULL:
             attrs = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        attr = pango.pango_attr_letter_spacing_new(int(spacing * TO_UNITS))
+        attr = pango.pango_attr_letter_spacing_new(round(spacing * TO_UNITS))
         attr.start_index, attr.end_index = 0, len(self.text.encode())
         pango.pango_attr_list_change(attrs, attr)
         pango.pango_layout_set_attributes(self.layout, attrs)
 
 
+#: runs a CJK font may draw as one glyph (no letter spacing inside): measured, not counted
+_LIGATURES = ("——", "……")
+
+
 def _text_boxes(box: Any) -> Iterator[Any]:
     if isinstance(box, weasyprint.formatting_structure.boxes.TextBox):
-        yield box
+        if box.text:
+            yield box
     elif isinstance(box, (weasyprint.formatting_structure.boxes.LineBox,
                           weasyprint.formatting_structure.boxes.InlineBox)):
         for child in box.children:
             yield from _text_boxes(child)
 
 
-def _spaced(box: Any, inner: float) -> tuple[Any, float]:
-    """A layout drawing `box`'s text with `inner` letter spacing, and the width it adds."""
-    layout = _SpacedLayout(box.style, inner)
-    layout.set_text(box.text)
+def _inner_gaps(box: Any) -> int:
+    """Character gaps inside a text box that justification widens (none in a Latin run)."""
+    return len(box.text) - 1 if _CJK_CHAR.search(box.text) else 0
+
+
+def _added_width(box: Any, step: float) -> float:
+    """The width `step` letter spacing adds to `box`; measured with Pango where a ligature may hide a gap."""
+    gaps = _inner_gaps(box)
+    if not gaps or not any(run in box.text for run in _LIGATURES):
+        return step * gaps
+    layout = wp_text.create_layout(box.text, box.style, None, None, 0)
+    layout.__class__ = _SpacedLayout
+    layout.extra_spacing = step
+    layout.set_text(box.text, justify=True)
     width, _ = wp_text.line_size(layout.get_first_line()[0], box.style)
     layout.deactivate()
-    return layout, width - box.width
+    return width - box.width
 
 
-def _spread(box: Any, plan: dict[int, tuple[Any, float]], x_advance: float) -> float:
-    """Move `box` right by `x_advance`; give its text boxes the layouts and widths in `plan`."""
+def _spread(box: Any, step: float, last: Any, x_advance: float) -> float:
+    """Move `box` right by `x_advance` and widen its CJK text by `step` per gap."""
     boxes = weasyprint.formatting_structure.boxes
     if isinstance(box, boxes.TextBox):
         box.position_x += x_advance
-        layout, added = plan.get(id(box), (None, 0.0))
-        if layout is not None:
+        if not box.text:
+            return x_advance
+        if _inner_gaps(box):
+            # drawn later with letter spacing: the layout re-applies it when reactivated
+            box.pango_layout.__class__ = _SpacedLayout
+            box.pango_layout.extra_spacing = step
             box.justification_spacing = 0
-            box.pango_layout = layout
+        added = _added_width(box, step) + (0.0 if box is last else step)
         box.width += added
         return x_advance + added
     if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
@@ -114,23 +133,17 @@ def _spread(box: Any, plan: dict[int, tuple[Any, float]], x_advance: float) -> f
         start = x_advance
         for child in box.children:
             if child.is_in_normal_flow():
-                x_advance = _spread(child, plan, x_advance)
+                x_advance = _spread(child, step, last, x_advance)
         box.width += x_advance - start
         return x_advance
     box.translate(x_advance, 0)
     return x_advance
 
 
-def _plan(texts: list[Any], step: float) -> tuple[dict[int, tuple[Any, float]], float]:
-    """Layouts and added widths for spacing `step` at every gap, and the total width added."""
-    plan: dict[int, tuple[Any, float]] = {}
-    total = 0.0
-    for i, box in enumerate(texts):
-        layout, added = _spaced(box, step) if _CJK_CHAR.search(box.text) else (None, 0.0)
-        added += step if i < len(texts) - 1 else 0.0  # the gap after the box
-        plan[id(box)] = (layout, added)
-        total += added
-    return plan, total
+def _gap_count(texts: list[Any], step: float = 0.0) -> float:
+    """Gaps of a line: inside CJK runs and between runs (measured ones as `added / step`)."""
+    inner = sum(_added_width(b, step) / step if step else _inner_gaps(b) for b in texts)
+    return inner + len(texts) - 1
 
 
 def justify_line(context: Any, line: Any, extra_width: float) -> None:
@@ -138,22 +151,20 @@ def justify_line(context: Any, line: Any, extra_width: float) -> None:
 
     WeasyPrint 70 stretches only spaces, so a Chinese line would end short of the
     column edge. clreq justifies by spacing the gaps between characters instead:
-    here with Pango letter spacing, so the text itself is untouched. Runs without
-    CJK (a number in span.num, a Latin word) keep their letters together and
-    take the extra space only at their ends.
+    here with Pango letter spacing applied when the text is drawn, so the text
+    itself is untouched. Runs without CJK (the digits of a number, a Latin word)
+    keep their letters together and take the extra space only at their ends.
     """
-    texts = [box for box in _text_boxes(line) if box.text]
-    if not texts or not any(_CJK_CHAR.search(box.text) for box in texts):
+    texts = list(_text_boxes(line))
+    if not any(_CJK_CHAR.search(box.text) for box in texts):
         _ORIGINAL_JUSTIFY(context, line, extra_width)
         return
-    gaps = sum(len(b.text) - 1 for b in texts if _CJK_CHAR.search(b.text)) + len(texts) - 1
+    gaps = _gap_count(texts)
     if gaps < 1 or extra_width == 0:
         return
-    plan, total = _plan(texts, extra_width / gaps)
-    if abs(total - extra_width) > 0.01 and total > 0:
-        # Pango spaces grapheme clusters, not characters (e.g. a "——" ligature): rescale once
-        plan, total = _plan(texts, extra_width / gaps * extra_width / total)
-    _spread(line, plan, 0)
+    if any(run in box.text for box in texts for run in _LIGATURES):
+        gaps = _gap_count(texts, extra_width / gaps)
+    _spread(line, extra_width / gaps, texts[-1], 0)
 
 
 #: a line looser than this per gap (em) tries to take one more unit and shrink instead;
@@ -164,8 +175,8 @@ SHRINK = 0.06
 
 
 def _gaps(line: Any) -> int:
-    texts = [box for box in _text_boxes(line) if box.text]
-    return sum(len(b.text) - 1 for b in texts if _CJK_CHAR.search(b.text)) + max(0, len(texts) - 1)
+    texts = list(_text_boxes(line))
+    return sum(_inner_gaps(b) for b in texts) + max(0, len(texts) - 1)
 
 
 def _is_cjk_justified(box: Any) -> bool:

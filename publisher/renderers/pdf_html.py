@@ -15,6 +15,9 @@ from .htmlbody import HtmlWriter
 #: the Latin part of a number span ("840" of "840平方米"): justification spaces only CJK gaps
 _NUM_LATIN = re.compile(r'(<span class="num">)([^<\u3000-\u9fff\uff00-\uffef]+)(?=[\u3000-\u9fff\uff00-\uffef])')
 
+#: a section heading opening with a label letter or number ("A 党的…", "3 …")
+_HEADING_LABEL = re.compile(r'(<h2 id="[^"]*">)([A-Z0-9]{1,2})(?= )')
+
 #: the print template every print layout uses unless its layout.yaml names another
 TEMPLATE = "print.html.j2"
 
@@ -90,7 +93,7 @@ def print_html(doc: Document, layout: Layout) -> str:
         meta=doc.meta, date=issue_date(doc), stylesheets=stylesheets(layout),
         lead_figure=markup(writer.block(parts.lead_figure)) if parts.lead_figure else None,
         lead=markup(latin_runs(writer.blocks(parts.lead))),
-        body=markup(latin_runs(writer.blocks(parts.body) + writer.footnotes(doc.footnotes))),
+        body=markup(heading_labels(latin_runs(writer.blocks(parts.body) + writer.footnotes(doc.footnotes)))),
         has_headings=first_heading is not None)
 
 
@@ -101,3 +104,11 @@ def latin_runs(html: str) -> str:
     text box keeps "840" of "840平方米" unspaced.
     """
     return _NUM_LATIN.sub(r'\1<span class="latin">\2</span>', html)
+
+
+def heading_labels(html: str) -> str:
+    """Wrap the label of a section heading ("A" of "A 党的…") in span.label for the layout to style.
+
+    (CSS ::first-letter would do, but WeasyPrint 70 widens it when the heading moves to a new page.)
+    """
+    return _HEADING_LABEL.sub(r'\1<span class="label">\2</span>', html)

@@ -5,6 +5,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Callable
 
 from ..facts import NUMBER, find_numbers, fold_width, normalise_text
 from ..images import fingerprints_match
@@ -35,13 +36,11 @@ class Difference:
 
     def where(self) -> str:
         """' in "A 党的创新理论…", paragraph 4, page 2' as far as known."""
-        parts = []
-        if self.section:
-            parts.append(f'in "{_short(self.section, 10)}"')
+        parts = [f'in "{_short(self.section, 10)}"'] if self.section else []
         if self.paragraph:
             parts.append(f"paragraph {self.paragraph}")
         if self.page:
-            parts.append(f"page {self.page}")
+            parts.append(f"page {self.page}" if parts else f"on page {self.page}")
         return (" " + ", ".join(parts)) if parts else ""
 
     def message(self) -> str:
@@ -115,47 +114,52 @@ def headings_in_text(expected: Expected, edition: EditionFacts, text: str) -> li
 # ---- figures --------------------------------------------------------------------------
 
 def compare_figures(expected: Expected, edition: EditionFacts) -> list[Difference]:
-    """Figures in order: number, caption and picture."""
+    """Figures by number: caption and picture; then that numbers read in order."""
     want, got = expected.facts.figures, edition.figures
-    shows = [_which(f.fingerprint, expected.fingerprints) for f in got]
-    keys = [expected.fingerprints.index(f) for f in expected.fingerprints]  # same file, same key
-    if len(want) == len(got):
-        pairs = [(k, k) for k in range(len(want))]
-        lost: list[int] = []
-        extra: list[int] = []
-    else:  # align on which picture each figure shows, then compare what lines up
-        matcher = SequenceMatcher(None, keys, shows, autojunk=False)
-        pairs, lost, extra = [], [], []
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            n = min(i2 - i1, j2 - j1) if op in ("equal", "replace") else 0
-            pairs += [(i1 + k, j1 + k) for k in range(n)]
-            lost += list(range(i1 + n, i2))
-            extra += list(range(j1 + n, j2))
+    numbers = {w.number for w in want}
+    found: dict[int, int] = {}
+    extra = []
+    for j, g in enumerate(got):
+        if g.number in numbers and g.number not in found:
+            found[g.number] = j
+        else:
+            extra.append(j)
     diffs = []
-    for i, j in pairs:
-        diffs += _figure_pair(expected, edition, i, j, shows[j])
-    for i in lost:
-        w = want[i]
-        diffs.append(Difference("figures", "missing", f"图{w.number} {_q(w.caption)} ({expected.image_names[i]})"))
+    for i, w in enumerate(want):
+        if w.number in found:
+            diffs += _figure_pair(expected, edition, i, found[w.number])
+        else:
+            diffs.append(Difference("figures", "missing",
+                                    f"图{w.number} {_q(w.caption)} ({expected.image_names[i]})"))
     for j in extra:
-        g = got[j]
-        diffs.append(Difference("figures", "extra", found=f"图{g.number} {_q(g.caption)}",
+        label = f"图{got[j].number}" if got[j].number else "picture without a numbered caption"
+        diffs.append(Difference("figures", "extra", found=f"{label} {_q(got[j].caption)}",
                                 page=_figure_page(edition, j)))
+    return diffs + _figure_order(edition)
+
+
+def _figure_order(edition: EditionFacts) -> list[Difference]:
+    """Figure numbers must rise in reading order (Word renumbers SEQ fields by position)."""
+    diffs, highest = [], 0
+    for j, figure in enumerate(edition.figures):
+        if 0 < figure.number < highest:
+            diffs.append(Difference("figures", "order", f"图{figure.number}", f"comes after 图{highest}",
+                                    page=_figure_page(edition, j)))
+        highest = max(highest, figure.number)
     return diffs
 
 
-def _figure_pair(expected: Expected, edition: EditionFacts, i: int, j: int, shows: int) -> list[Difference]:
+def _figure_pair(expected: Expected, edition: EditionFacts, i: int, j: int) -> list[Difference]:
     want, got = expected.facts.figures[i], edition.figures[j]
     page, label = _figure_page(edition, j), f"图{want.number}"
     diffs = []
-    if got.number != want.number:
-        diffs.append(Difference("figures", "number", label, f"is numbered 图{got.number}", page=page))
     caption, found = normalise_text(want.caption), normalise_text(got.caption)
     agrees = found.startswith(caption) if edition.captions_run_on else found == caption
     if not agrees:
         shown = found[:len(caption) + 4] if edition.captions_run_on else found
         diffs.append(Difference("figures", "caption", label,
                                 f"caption reads {_q(shown)}, not {_q(caption)}", page=page))
+    shows = _which(got.fingerprint, expected.fingerprints)
     if shows != expected.fingerprints.index(expected.fingerprints[i]):
         name = (expected.image_names[shows] if shows >= 0 else
                 "a picture not in the source" if got.fingerprint else "no picture")
@@ -305,7 +309,7 @@ def _gap(expected: Expected, paras: list[str], missing: list[int], gap: str,
     for k in missing:
         if _mask(paras[k]) in masked_gap or _mask(expected.marked.get(paras[k], "\0")) in masked_gap:
             continue  # the words agree; only numbers differ, reported above
-        diffs.append(_text_diff(paras[k], gap, places[k], page))
+        diffs.append(_text_diff(paras[k], expected.facts.paragraphs[k], gap, places[k], page))
     return diffs
 
 
@@ -330,24 +334,27 @@ def _number_diffs(model: list[tuple[str, int]], found: list[str], places: list[P
     return diffs
 
 
-def _text_diff(para: str, gap: str, place: Place, page: int) -> Difference:
-    """A lost paragraph: changed (show where) or missing (show how it starts)."""
-    size = _shared_prefix(para, gap)
-    if size >= min(8, len(para) // 2) and size < len(para):
-        pos = gap.find(para[:size])
-        want = para[max(0, size - 8):size + 8]
-        got = gap[max(pos, pos + size - 8):pos + size + 8]
+def _text_diff(para: str, original: str, gap: str, place: Place, page: int) -> Difference:
+    """A lost paragraph: changed (show where, from its shared start or end) or missing."""
+    enough = min(8, len(para) // 2)
+    head = _shared(para, gap, lambda n: para[:n])
+    tail = _shared(para, gap, lambda n: para[len(para) - n:])
+    if max(head, tail) >= enough and max(head, tail) < len(para):
+        cut = head if head >= tail else len(para) - tail  # where the edition stops agreeing
+        pos = gap.find(para[:head]) + head if head >= tail else gap.find(para[cut:])
+        want, got = para[max(0, cut - 8):cut + 8], gap[max(0, pos - 8):pos + 8]
         return Difference("text", "changed", _q("…" + want + "…"), _q("…" + got + "…"),
                           place.section, place.paragraph, page)
-    return Difference("text", "missing", _q(_short(para, 24)), "", place.section, place.paragraph, page)
+    return Difference("text", "missing", _q(_short(" ".join(original.split()), 24)), "",
+                      place.section, place.paragraph, page)
 
 
-def _shared_prefix(para: str, gap: str) -> int:
-    """Length of the longest start of `para` found anywhere in `gap` (binary search)."""
+def _shared(para: str, gap: str, piece: Callable[[int], str]) -> int:
+    """The largest n for which piece(n) (a start or an end of `para`) is in `gap`."""
     low, high = 0, len(para)
     while low < high:
         mid = (low + high + 1) // 2
-        if para[:mid] in gap:
+        if piece(mid) in gap:
             low = mid
         else:
             high = mid - 1

@@ -11,10 +11,9 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
-from .. import images
 from ..errors import PublisherError
 from ..facts import HeadingFact
-from .edition import EditionFacts, Picture, numbers_of, pair_figures, split_caption
+from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_figures, split_caption
 
 #: heading level of each paragraph style (lower-cased style names); see renderers/docx.py
 LEVELS = {"title": 1, **{f"heading {n}": n + 1 for n in range(1, 9)}}
@@ -35,15 +34,15 @@ class _Reader:
         self.styles = style_names(document)
         self.units: list[str] = []
         self.headings: list[HeadingFact] = []
-        self.pictures: list[Picture] = []
-        self.captions: list[tuple[int, str]] = []
+        #: figures so far; the last group collects pictures until a caption closes it
+        self.groups: list[FigureGroup] = [FigureGroup()]
 
     def paragraph(self, p: Any) -> None:
         style = self.styles.get(_style_id(p), "")
         if style.startswith("toc"):  # a contents entry repeats a heading with a page number
             return
         for blip in p.iter(A_BLIP):
-            self.pictures.append(Picture(self._fingerprint(blip.get(R_EMBED, ""))))
+            self.groups[-1].pictures.append(self._fingerprint(blip.get(R_EMBED, "")))
         text = paragraph_text(p)
         if not text.strip():
             return
@@ -51,19 +50,16 @@ class _Reader:
         if style in LEVELS:
             self.headings.append(HeadingFact(LEVELS[style], " ".join(text.split())))
         elif style == CAPTION_STYLE:
-            self.captions.append(split_caption(text))
+            self.groups[-1].captions.append(split_caption(text))
+            self.groups.append(FigureGroup())
 
     def _fingerprint(self, rid: str) -> str:
         part = self.part.related_parts.get(rid)
-        if part is None:
-            return ""
-        try:
-            return images.fingerprint(part.blob)
-        except (OSError, ValueError):
-            return ""
+        return fingerprint(part.blob) if part is not None else ""
 
     def facts(self) -> EditionFacts:
-        return EditionFacts(headings=self.headings, figures=pair_figures(self.pictures, self.captions),
+        figures, _ = pair_figures(self.groups)
+        return EditionFacts(headings=self.headings, figures=figures,
                             numbers=numbers_of(self.units), paragraphs=self.units)
 
 

@@ -1,9 +1,11 @@
 """What an extractor reads from one written edition, and helpers extractors share."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
+from .. import images
 from ..facts import Facts, FigureFact, NumberFact, find_numbers, fold_width
 
 #: a caption as the editions write it: label "图N", then the caption text
@@ -20,15 +22,18 @@ class EditionFacts(Facts):
     outline: bool = False
     #: captions may run on into the following text (PDF: where a caption ends is not marked)
     captions_run_on: bool = False
-    #: 1-based unit (page) on which each figure was found
+    #: the unit (PDF page) each figure was found on
     figure_units: list[int] = field(default_factory=list)
 
 
 @dataclass
-class Picture:
-    """One drawn image: its fingerprint ("" if it could not be decoded) and where it is."""
-    fingerprint: str
+class FigureGroup:
+    """Pictures and captions that belong together: one <figure>, one page, or up to a caption."""
     unit: int = 0
+    #: fingerprints of the pictures, in order ("" for one that could not be decoded)
+    pictures: list[str] = field(default_factory=list)
+    #: (number, caption text) of the captions, in order
+    captions: list[tuple[int, str]] = field(default_factory=list)
 
 
 def split_caption(text: str) -> tuple[int, str]:
@@ -39,17 +44,41 @@ def split_caption(text: str) -> tuple[int, str]:
     return int(match.group(1)), match.group(2).strip()
 
 
-def pair_figures(pictures: list[Picture], captions: list[tuple[int, str]]) -> list[FigureFact]:
-    """The k-th picture goes with the k-th caption; a surplus on either side stays unpaired."""
-    figures = []
-    for k in range(max(len(pictures), len(captions))):
-        number, caption = captions[k] if k < len(captions) else (0, "")
-        print_ = pictures[k].fingerprint if k < len(pictures) else ""
-        figures.append(FigureFact(number, caption, fingerprint=print_))
-    return figures
+def pair_figures(groups: list[FigureGroup]) -> tuple[list[FigureFact], list[int]]:
+    """Figures from groups, pairing the k-th picture and caption of each; and their units.
+
+    A picture or caption without a partner stays a figure of its own, so a lost
+    picture shows as "no picture" instead of shifting every later figure.
+    """
+    figures, units = [], []
+    for group in groups:
+        # more pictures than captions: a caption belongs to the picture nearest before it
+        pictures, captions = group.pictures, list(group.captions)
+        captions = [(0, "")] * (len(pictures) - len(captions)) + captions
+        for k, (number, caption) in enumerate(captions):
+            picture = pictures[k] if k < len(pictures) else ""
+            figures.append(FigureFact(number, caption, fingerprint=picture))
+            units.append(group.unit)
+    return figures, units
 
 
 def numbers_of(units: list[str]) -> list[NumberFact]:
     """Every number of every unit, with the 1-based unit index as its paragraph."""
     return [NumberFact(value, "", index)
             for index, text in enumerate(units, start=1) for value in find_numbers(text)]
+
+
+#: fingerprints by image digest: the PDF and DOCX carry the source's own files, so each
+#: picture is decoded once per run, not once per edition
+_FINGERPRINTS: dict[bytes, str] = {}
+
+
+def fingerprint(data: bytes) -> str:
+    """images.fingerprint of an image file's bytes ("" when it is not a readable picture)."""
+    key = hashlib.blake2b(data, digest_size=16).digest()
+    if key not in _FINGERPRINTS:
+        try:
+            _FINGERPRINTS[key] = images.fingerprint(data)
+        except (OSError, ValueError):  # not a picture Pillow can read
+            _FINGERPRINTS[key] = ""
+    return _FINGERPRINTS[key]

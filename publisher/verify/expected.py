@@ -5,11 +5,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import images
 # _texts_of is the one definition of what counts as a paragraph (see the report: make it public)
 from ..facts import Facts, _texts_of, document_facts, normalise_text
 from ..model import (Document, Emphasis, FootnoteRef, Heading, Inline, Link, Paragraph, Strong,
                      plain_text, walk_blocks)
+from .edition import fingerprint
 
 #: how the print and screen layouts may write the date (the masthead, the cover)
 DATE_FORMATS = ("{y}年{m}月{d}日", "{y}年{m:02d}月{d:02d}日", "{y}-{m:02d}-{d:02d}",
@@ -48,7 +48,7 @@ def expect(doc: Document) -> Expected:
     paths = [Path(f.image_path) for f in facts.figures]
     front = furniture(doc)
     return Expected(facts=facts, places=places(doc, facts),
-                    fingerprints=[images.fingerprint(p) for p in paths],
+                    fingerprints=[fingerprint(p.read_bytes()) for p in paths],
                     image_names=[p.name for p in paths], marked=marked_texts(doc),
                     furniture=front, between=between(facts, front))
 

@@ -7,10 +7,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable
 
-from .. import images
 from ..errors import PublisherError
 from ..facts import HeadingFact
-from .edition import EditionFacts, Picture, numbers_of, pair_figures, split_caption
+from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_figures, split_caption
 
 #: elements without an end tag
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -35,8 +34,8 @@ class BodyReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.units: list[str] = []
         self.headings: list[HeadingFact] = []
-        self.pictures: list[Picture] = []
-        self.captions: list[tuple[int, str]] = []
+        self.groups: list[FigureGroup] = []
+        self._figure: FigureGroup | None = None
         self.load_image: LoadImage = lambda src: None
         self.seen_html = False
         self._block: list[str] = []
@@ -67,12 +66,15 @@ class BodyReader(HTMLParser):
         self._skipping += skipped
         if capture is not None:
             self._captures.append(capture)
+        if tag == "figure" and not self._skipping:
+            self._figure = FigureGroup()
+            self.groups.append(self._figure)
         if tag in BLOCKS:
             self._flush()
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "img" and not self._skipping:
-            self.pictures.append(Picture(self._fingerprint(dict(attrs).get("src") or "")))
+            self._group().pictures.append(self._fingerprint(dict(attrs).get("src") or ""))
         elif tag == "br":
             self._data(" ")
 
@@ -85,6 +87,8 @@ class BodyReader(HTMLParser):
             if capture is not None:
                 self._captures = [c for c in self._captures if c is not capture]
                 self._captured(name, "".join(capture))
+            if name == "figure":
+                self._figure = None
             if name == tag:
                 break
         if tag in BLOCKS:
@@ -105,7 +109,14 @@ class BodyReader(HTMLParser):
         if tag in HEADINGS:
             self.headings.append(HeadingFact(HEADINGS[tag], " ".join(text.split())))
         else:
-            self.captions.append(split_caption(text))
+            self._group().captions.append(split_caption(text))
+
+    def _group(self) -> FigureGroup:
+        """The open <figure>, or a group of its own for a picture or caption outside one."""
+        if self._figure is not None:
+            return self._figure
+        self.groups.append(FigureGroup())
+        return self.groups[-1]
 
     def _flush(self) -> None:
         if self._block:
@@ -116,16 +127,12 @@ class BodyReader(HTMLParser):
 
     def _fingerprint(self, src: str) -> str:
         data = decode_data_uri(src) if src.startswith("data:") else self.load_image(src)
-        if not data:
-            return ""
-        try:
-            return images.fingerprint(data)
-        except (OSError, ValueError):  # not a picture Pillow can read
-            return ""
+        return fingerprint(data) if data else ""
 
     def facts(self) -> EditionFacts:
         """What was read, as EditionFacts."""
-        return EditionFacts(headings=self.headings, figures=pair_figures(self.pictures, self.captions),
+        figures, _ = pair_figures(self.groups)
+        return EditionFacts(headings=self.headings, figures=figures,
                             numbers=numbers_of(self.units), paragraphs=self.units)
 
 

@@ -10,7 +10,6 @@ import re
 from html import escape
 from typing import Callable
 
-from ..facts import NUMBER
 from ..model import (Block, Code, CodeBlock, Document, Emphasis, Figure, Footnote, FootnoteRef,
                      Heading, Inline, LineBreak, Link, ListBlock, Paragraph, Quote, RawBlock,
                      RawInline, Strong, Table, Text, ThematicBreak)
@@ -19,6 +18,10 @@ from ..typography import HAN
 #: the last two Han characters of a heading plus trailing marks: kept on one line
 #: so a heading never ends with one lone character (clreq: avoid a widowed char)
 _HEADING_TAIL = re.compile(rf"[{HAN}][^{HAN}]*[{HAN}][^{HAN}]*$")
+
+#: the core of a number that must never split across lines: digits with their decimal
+#: part, grouping, % or magnitude (3.6万, 5.6%, 1,200, 1+6+N); measure words may break
+_NUMBER_CORE = re.compile(r"\d+(?:\+(?:\d+|[A-Za-z]))+|\d[\d,]*(?:\.\d+)?(?:%|％|[万亿])?")
 
 ImageSource = Callable[[Figure], str]
 
@@ -153,7 +156,7 @@ class HtmlWriter:
     def text(self, text: str) -> str:
         """Escaped text with every number in a no-break span (a number never splits)."""
         out, pos = [], 0
-        for match in NUMBER.finditer(text):
+        for match in _NUMBER_CORE.finditer(text):
             out.append(escape(text[pos:match.start()], quote=False))
             out.append(f'<span class="num">{escape(match.group(), quote=False)}</span>')
             pos = match.end()

@@ -14,8 +14,8 @@ from typing import Callable
 from .. import reader
 from ..errors import PublisherError
 from ..model import Document
-from . import report
-from .compare import Difference, compare
+from . import compare, report
+from .compare import Difference
 from .edition import EditionFacts
 from .expected import Expected, expect
 
@@ -69,7 +69,7 @@ def check(expected: Expected, path: Path) -> Result:
     """Extract one edition and compare it with the model."""
     began = time.perf_counter()
     fmt = path.suffix.lower().lstrip(".")
-    differences = compare(expected, extractor(fmt)(path))
+    differences = compare.compare(expected, extractor(fmt)(path))
     return Result(fmt, path, differences, time.perf_counter() - began)
 
 

@@ -93,18 +93,6 @@ def ours(source: Path, out: Path) -> dict[str, Sample]:
     return {"build": build, "verify": verify, "total": _total(build, verify)}
 
 
-def ours_two_workers(source: Path, out: Path) -> dict[str, Sample]:
-    """The PDF in one process and the other editions in another, side by side, then verification."""
-    fresh(out)
-    start = time.perf_counter()
-    procs = [subprocess.Popen([PUB, "build", str(source), "--formats", f, "--out", str(out)],
-                              stdout=subprocess.DEVNULL) for f in ("pdf", "docx,html,epub")]
-    peaks = [os.wait4(p.pid, 0)[2].ru_maxrss / 1024 for p in procs]
-    build = Sample(time.perf_counter() - start, max(peaks))
-    verify = run([PUB, "verify", source, "--out", out], ok=(0, 1))
-    return {"build": build, "verify": verify, "total": _total(build, verify)}
-
-
 def pandoc(markdown: Path, formats: tuple[str, ...] = ("docx", "html", "pdf")) -> dict[str, Sample]:
     """pandoc's editions of the same text, one process each, in its own folder."""
     samples = {fmt: run(["pandoc", markdown.name, *PANDOC[fmt]], cwd=markdown.parent) for fmt in formats}
@@ -135,8 +123,7 @@ def bench_seed(work: Path, runs: int) -> dict[str, Any]:
     markdown.write_text(make_corpus.pandoc_markdown(SEED.read_text(encoding="utf-8")), encoding="utf-8")
     steps: list[tuple[str, Callable[[], dict[str, Sample]]]] = [
         ("ours", lambda: ours(source, folder / "out")),
-        ("pandoc", lambda: pandoc(markdown)),
-        ("ours_2_workers", lambda: ours_two_workers(source, folder / "out2"))]
+        ("pandoc", lambda: pandoc(markdown))]
     rounds: dict[str, list[dict[str, Sample]]] = {name: [] for name, _ in steps}
     for name, step in steps:  # warm-up: disk caches, font caches; discarded
         step()
@@ -145,8 +132,6 @@ def bench_seed(work: Path, runs: int) -> dict[str, Any]:
             rounds[name].append(step())
     result = {name: collect(samples) for name, samples in rounds.items()}
     result["ratio"] = round(result["ours"]["total"]["seconds"] / result["pandoc"]["total"]["seconds"], 3)
-    result["ratio_2_workers"] = round(result["ours_2_workers"]["total"]["seconds"]
-                                      / result["pandoc"]["total"]["seconds"], 3)
     return result
 
 
@@ -181,18 +166,17 @@ def bench_make(runs: int) -> dict[str, Any]:
     subprocess.run(["make", "-C", str(ROOT), "all"], stdout=subprocess.DEVNULL, check=False)
     up_to_date = subprocess.run(["make", "-C", str(ROOT), "-q", "all"], check=False).returncode == 0
     noop = [run(["make", "-C", ROOT, "all"], ok=(0, 2)) for _ in range(runs)]
-    return {"up_to_date": up_to_date, "noop": summary(noop), "touch": [_touch_check(f) for f in _layout_probes()]}
+    return {"up_to_date": up_to_date, "noop": summary(noop), "touch": [_touch_check(f) for f in _layout_probes().items()]}
 
 
 def _layout_probes() -> dict[Path, set[str]]:
-    """One layout.yaml per layout the seed uses → the editions whose layout chain includes it."""
+    """The layout.yaml of every layout the seed uses (base too) → the editions whose chain includes it."""
     from publisher import build, layout, reader
     doc = reader.read(SEED)
     chains = {fmt: layout.load(build.layout_name(doc, fmt, None)).dirs for fmt in FORMATS}
     probes: dict[Path, set[str]] = {}
-    for fmt, dirs in chains.items():
-        probe = dirs[0] / "layout.yaml"
-        probes[probe] = {f for f, chain in chains.items() if dirs[0] in chain}
+    for folder in dict.fromkeys(d for dirs in chains.values() for d in dirs):
+        probes[folder / "layout.yaml"] = {f for f, chain in chains.items() if folder in chain}
     return probes
 
 
@@ -280,10 +264,10 @@ def table(result: dict[str, Any]) -> str:
     if "seed" in result:
         seed = result["seed"]
         lines.append(f"seed ({seed['ours']['total']['runs']} runs, medians)   seconds   peak MB")
-        for who in ("ours", "ours_2_workers", "pandoc"):
+        for who in ("ours", "pandoc"):
             for step, s in seed[who].items():
                 lines.append(f"  {who:15} {step:8} {s['seconds']:8.2f} {s['peak_mb']:9.0f}")
-        lines.append(f"  ratio ours/pandoc: {seed['ratio']:.2f}   (2 workers: {seed['ratio_2_workers']:.2f})")
+        lines.append(f"  ratio ours/pandoc: {seed['ratio']:.2f}")
     for copies, r in result.get("scale", {}).items():
         lines.append(f"{copies}x ({r['source_kb']} KB source, {r['pdf_pages']} PDF pages, "
                      f"{r['pdf']['runs']} runs)   seconds   peak MB")

@@ -261,3 +261,13 @@ def preflight(doc: Document, pdf: Path, layout: Layout) -> list[Finding]:
         findings.append(Finding("warning", f"{len(ragged)} of {measured} justified lines end short of the column edge"))
     findings += [Finding("error", f"bad line break: {bad}") for bad in break_violations(all_lines)]
     return findings
+
+
+def check(source: Path, pdf: Path, layout_name: str | None = None) -> list[Finding]:
+    """Preflight the written PDF of `source` (for `publisher preflight SOURCE`)."""
+    from . import build, reader
+    from .layout import load
+    doc = reader.read(source)
+    if not pdf.is_file():
+        raise PublisherError("PDF not found", pdf, hint=f"build it first: publisher build {source} --formats pdf")
+    return preflight(doc, pdf, load(build.layout_name(doc, "pdf", layout_name)))

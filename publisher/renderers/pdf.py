@@ -123,7 +123,7 @@ def _spread(box: Any, step: float, last: Any, x_advance: float) -> float:
         if _inner_gaps(box):
             # drawn later with letter spacing: the layout re-applies it when reactivated
             box.pango_layout.__class__ = _SpacedLayout
-            box.pango_layout.extra_spacing = step
+            box.pango_layout.extra_spacing += step  # a shrunk line may be justified again
             box.justification_spacing = 0
         added = _added_width(box, step) + (0.0 if box is last else step)
         box.width += added
@@ -208,7 +208,8 @@ def split_inline_box(context: Any, box: Any, position_x: float, max_x: float, *a
     if wider[1] is None or over <= 0 or over > SHRINK * em * _gaps(wider[0]):
         _truncate(lists, marks)
         return _ORIGINAL_SPLIT(context, box, position_x, max_x, *args)
-    justify_line(context, wider[0], -over)
+    # condensed to a hair over the measure, so text_align leaves the line alone
+    justify_line(context, wider[0], 1e-4 - over)
     return wider
 
 

@@ -12,9 +12,6 @@ from ..model import Block, Document, Figure, Heading, Paragraph
 from ..templates import markup, render_template
 from .htmlbody import HtmlWriter
 
-#: the Latin part of a number span ("840" of "840平方米"): justification spaces only CJK gaps
-_NUM_LATIN = re.compile(r'(<span class="num">)([^<\u3000-\u9fff\uff00-\uffef]+)(?=[\u3000-\u9fff\uff00-\uffef])')
-
 #: a section heading opening with a label letter or number ("A 党的…", "3 …")
 _HEADING_LABEL = re.compile(r'(<h2 id="[^"]*">)([A-Z0-9]{1,2})(?= )')
 
@@ -92,18 +89,9 @@ def print_html(doc: Document, layout: Layout) -> str:
         layout, str(layout.get("pdf.template", TEMPLATE)),
         meta=doc.meta, date=issue_date(doc), stylesheets=stylesheets(layout),
         lead_figure=markup(writer.block(parts.lead_figure)) if parts.lead_figure else None,
-        lead=markup(latin_runs(writer.blocks(parts.lead))),
-        body=markup(heading_labels(latin_runs(writer.blocks(parts.body) + writer.footnotes(doc.footnotes)))),
+        lead=markup(writer.blocks(parts.lead)),
+        body=markup(heading_labels(writer.blocks(parts.body) + writer.footnotes(doc.footnotes))),
         has_headings=first_heading is not None)
-
-
-def latin_runs(html: str) -> str:
-    """Wrap the digits of a number-with-measure-word span in their own span.
-
-    The PDF renderer spreads a justified line at CJK gaps only; a separate
-    text box keeps "840" of "840平方米" unspaced.
-    """
-    return _NUM_LATIN.sub(r'\1<span class="latin">\2</span>', html)
 
 
 def heading_labels(html: str) -> str:

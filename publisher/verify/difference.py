@@ -1,0 +1,51 @@
+"""A difference between an edition and the source, and how it reads in the report."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: the four checks, in report order
+KINDS = ("headings", "figures", "numbers", "text")
+_NOUNS = {"headings": "heading", "figures": "figure", "numbers": "number", "text": "text"}
+
+
+@dataclass
+class Difference:
+    """One way an edition differs from the source."""
+    kind: str  # one of KINDS
+    #: missing | extra | changed, or what else differs: level, not-in-text, caption, image, order
+    change: str
+    expected: str = ""
+    found: str = ""
+    section: str = ""
+    paragraph: int = 0
+    page: int = 0
+
+    def where(self) -> str:
+        """' in "A 党的创新理论…", paragraph 4, page 2' as far as known."""
+        parts = [f'in "{short(self.section, 10)}"'] if self.section else []
+        if self.paragraph:
+            parts.append(f"paragraph {self.paragraph}")
+        if self.page:
+            parts.append(f"page {self.page}" if parts else f"on page {self.page}")
+        return (" " + ", ".join(parts)) if parts else ""
+
+    def message(self) -> str:
+        """One line naming what differs, e.g. 'number 98次 → 89次 in "A 党的…", paragraph 4'."""
+        what = _NOUNS[self.kind]
+        if self.change == "changed":
+            return f"{what} {self.expected} → {self.found}{self.where()}"
+        if self.change == "missing":
+            return f"{what} missing: {self.expected}{self.where()}"
+        if self.change == "extra":
+            return f"extra {what}: {self.found}{self.where()}"
+        return f"{what} {self.expected} {self.found}{self.where()}"
+
+
+def short(text: str, size: int) -> str:
+    """`text` cut to `size` characters with an ellipsis."""
+    return text if len(text) <= size else text[:size] + "…"
+
+
+def quote(text: str) -> str:
+    """`text` in double quotes, as the report shows source text."""
+    return f'"{text}"'

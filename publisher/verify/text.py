@@ -1,0 +1,253 @@
+"""Compare text and numbers: every source paragraph must be in the edition's text.
+
+The edition's text becomes one normalised string. Each long paragraph is looked
+for from where the previous one ended (str.find, so the whole pass is linear).
+What lies between two paragraphs found in order is a gap: headings, captions and
+front matter are taken out of it, and the numbers left are set against the
+numbers of the source paragraphs that were not found there.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Callable
+
+from ..facts import NUMBER, find_numbers, fold_width, normalise_text
+from .difference import Difference, quote as _q, short as _short
+from .edition import EditionFacts
+from .expected import Expected, Place
+
+#: how many paragraphs missed in order may be looked for again from the start (keeps it linear)
+MAX_REREADS = 200
+#: paragraphs shorter than this (table cells, short items) are looked for only between
+#: their neighbours: alone they would match inside any longer text
+MIN_ANCHOR = 8
+#: lost paragraphs per gap shown with the place they differ (the search costs a pass over the gap)
+MAX_SHOWN = 50
+#: number sequences longer than this (product of lengths) are compared as multisets, not aligned
+MAX_ALIGN = 4_000_000
+#: runs of list markers and note numbers a layout prints ("1." "2)" "1.2.3."), never figures
+_MARKER = re.compile(r"(?<![\d.])(?:\d{1,3}[.．)）])+(?!\d)")
+#: what may remain of a furniture line once its known words are gone
+_FURNITURE_MARKS = "-–—|·•/第版页()（）[]【】,，:："
+
+@dataclass
+class Body:
+    """The edition's text normalised into one string, and where its pages start."""
+    text: str
+    starts: list[int]
+    pages: bool
+
+    def page_at(self, pos: int) -> int:
+        return bisect.bisect_right(self.starts, pos) if self.pages else 0
+
+
+def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[Difference]:
+    """Every source paragraph must be in the edition; numbers compared where text differs."""
+    paras = [normalise_text(p) for p in expected.facts.paragraphs]
+    anchors, covered = _locate(paras, body.text, expected.marked)
+    diffs: list[Difference] = []
+    bounds = [(-1, 0, 0)] + anchors + [(len(paras), len(body.text), len(body.text))]
+    placed = {k for k, _, _ in anchors} | {k for k, _, _ in covered}
+    known = between(expected, edition)
+    for (i0, _, start), (i1, end, _) in zip(bounds, bounds[1:]):
+        unplaced = [k for k in range(i0 + 1, i1) if k not in placed]
+        if unplaced or end > start:
+            raw = _uncovered(body.text, start, end, covered)
+            diffs += _gap(expected, paras, unplaced, raw, known, (max(i0, 0), body.page_at(start)))
+    return diffs
+
+
+def between(expected: Expected, edition: EditionFacts) -> list[str]:
+    """What may stand between paragraphs: the headings and captions of both sides, front matter.
+
+    The edition's own headings and captions are included so that a renamed heading or a
+    changed caption, reported by their own checks, is not blamed again as extra numbers.
+    """
+    captions = {f.number: normalise_text(f.caption) for f in expected.facts.figures}
+    printed = []
+    for figure in edition.figures:
+        text = normalise_text(figure.caption)
+        if edition.captions_run_on:  # keep as much as the source caption is long
+            text = text[:len(captions.get(figure.number, ""))]
+        printed.append(f"图{figure.number}{text}" if figure.number else text)
+    own = [normalise_text(h.text) for h in edition.headings] + printed
+    return sorted(set(expected.between + [s for s in own if s]), key=len, reverse=True)
+
+
+def edition_body(expected: Expected, edition: EditionFacts) -> Body:
+    """The edition's text as one normalised string (PDF: page furniture at page edges dropped)."""
+    parts, starts, length = [], [], 0
+    for number, unit in enumerate(edition.paragraphs, start=1):
+        if edition.unit == "page":
+            unit = _strip_furniture(unit, number, expected.furniture)
+        text = normalise_text(unit)
+        starts.append(length)
+        parts.append(text)
+        length += len(text)
+    return Body("".join(parts), starts, edition.unit == "page")
+
+
+def _strip_furniture(page: str, number: int, furniture: list[str]) -> str:
+    """Drop whole lines at the top and bottom of a page that hold only the running head/foot."""
+    lines = page.split("\n")
+    words = furniture + [str(number)]
+    while lines and _is_furniture(lines[-1], words):
+        lines.pop()
+    start = 0
+    while start < len(lines) and _is_furniture(lines[start], words):
+        start += 1
+    return "\n".join(lines[start:])
+
+
+def _is_furniture(line: str, words: list[str]) -> bool:
+    text = normalise_text(line)
+    for word in words:
+        text = text.replace(word, "")
+    return not text.strip(_FURNITURE_MARKS)
+
+
+Span = tuple[int, int, int]  # (paragraph index, start, end) in the edition's text
+
+
+def _locate(paras: list[str], text: str, marked: dict[str, str]) -> tuple[list[Span], list[Span]]:
+    """Find each long paragraph, moving forward: (in-order anchors, those found out of order)."""
+    anchors: list[Span] = []
+    covered: list[Span] = []
+    cursor, rereads = 0, 0
+    for k, para in enumerate(paras):
+        if len(para) < MIN_ANCHOR:
+            continue
+        pos, size = _find(text, para, marked, cursor)
+        if pos >= 0:
+            anchors.append((k, pos, pos + size))
+            cursor = pos + size
+        elif rereads < MAX_REREADS:  # present but out of order (a footnote at a page foot)?
+            rereads += 1
+            pos, size = _find(text, para, marked, 0)
+            if pos >= 0:
+                covered.append((k, pos, pos + size))
+    covered.sort(key=lambda span: span[1])
+    return anchors, covered
+
+
+def _find(text: str, para: str, marked: dict[str, str], start: int) -> tuple[int, int]:
+    pos = text.find(para, start)
+    if pos >= 0 or para not in marked:
+        return pos, len(para)
+    return text.find(marked[para], start), len(marked[para])
+
+
+def _uncovered(text: str, start: int, end: int, covered: list[Span]) -> str:
+    """The text between two anchored paragraphs, less paragraphs found out of order there."""
+    pieces, pos = [], start
+    first = bisect.bisect_left(covered, start, key=lambda span: span[1])
+    for _, a, b in covered[first:]:
+        if a >= end:
+            break
+        pieces.append(text[pos:a])
+        pos = max(pos, b)
+    pieces.append(text[pos:end])
+    return "".join(pieces)
+
+
+def _leftover(gap: str, between: list[str]) -> str:
+    """A gap without the headings, captions, front matter and list markers it may hold."""
+    for known in between:
+        if known in gap:
+            gap = gap.replace(known, "")
+    return _MARKER.sub("", gap)
+
+
+def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
+         known: list[str], where: tuple[int, int]) -> list[Difference]:
+    """Differences in one stretch between anchored paragraphs (after paragraph `before`)."""
+    places, (before, page) = expected.places, where
+    rest, missing = _take_short(paras, unplaced, _leftover(gap, known) if gap else "")
+    near = places[before] if places and not missing else None
+    model = [(v, k) for k in missing for v in find_numbers(paras[k])]
+    found = find_numbers(rest)
+    diffs = _number_diffs(model, found, places, near, page)
+    masked_gap = _mask(gap)
+    for shown, k in enumerate(missing):
+        if _mask(paras[k]) in masked_gap or _mask(expected.marked.get(paras[k], "\0")) in masked_gap:
+            continue  # the words agree; only numbers differ, reported above
+        context = gap if shown < MAX_SHOWN else ""
+        diffs.append(_text_diff(paras[k], expected.facts.paragraphs[k], context, places[k], page))
+    return diffs
+
+
+def _take_short(paras: list[str], unplaced: list[int], rest: str) -> tuple[str, list[int]]:
+    """Cut the short paragraphs out of a gap, in order; return what is left and what is missing."""
+    missing, pos = [], 0
+    for k in unplaced:
+        found = rest.find(paras[k], pos) if len(paras[k]) < MIN_ANCHOR else -1
+        if found < 0:
+            missing.append(k)
+        else:
+            rest, pos = rest[:found] + rest[found + len(paras[k]):], found
+    return rest, missing
+
+
+def _number_diffs(model: list[tuple[str, int]], found: list[str], places: list[Place],
+                  near: Place | None, page: int) -> list[Difference]:
+    diffs = []
+    for op, i1, i2, j1, j2 in _opcodes([v for v, _ in model], found):
+        if op == "equal":
+            continue
+        n = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        for k in range(i2 - i1):
+            value, para = model[i1 + k]
+            place = places[para]
+            change, got = ("changed", found[j1 + k]) if k < n else ("missing", "")
+            diffs.append(Difference("numbers", change, value, got, place.section, place.paragraph, page))
+        for value in found[j1 + n:j2]:
+            place = places[model[i1][1]] if i2 > i1 else near
+            diffs.append(Difference("numbers", "extra", found=value, page=page,
+                                    section=place.section if place else "",
+                                    paragraph=place.paragraph if place else 0))
+    return diffs
+
+
+def _opcodes(model: list[str], found: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's edit script; for very long runs (a wholly different file) only what is left over."""
+    if len(model) * len(found) <= MAX_ALIGN:
+        return SequenceMatcher(None, model, found, autojunk=False).get_opcodes()
+    lost, extra = Counter(model) - Counter(found), Counter(found) - Counter(model)
+    ops = [("delete", k, k + 1, 0, 0) for k, v in enumerate(model) if lost[v] and not lost.subtract([v])]
+    del extra
+    return ops
+
+
+def _text_diff(para: str, original: str, gap: str, place: Place, page: int) -> Difference:
+    """A lost paragraph: changed (show where, from its shared start or end) or missing."""
+    enough = min(8, len(para) // 2)
+    head = _shared(para, gap, lambda n: para[:n])
+    tail = _shared(para, gap, lambda n: para[len(para) - n:])
+    if max(head, tail) >= enough and max(head, tail) < len(para):
+        cut = head if head >= tail else len(para) - tail  # where the edition stops agreeing
+        pos = gap.find(para[:head]) + head if head >= tail else gap.find(para[cut:])
+        want, got = para[max(0, cut - 8):cut + 8], gap[max(0, pos - 8):pos + 8]
+        return Difference("text", "changed", _q("…" + want + "…"), _q("…" + got + "…"),
+                          place.section, place.paragraph, page)
+    return Difference("text", "missing", _q(_short(" ".join(original.split()), 24)), "",
+                      place.section, place.paragraph, page)
+
+
+def _shared(para: str, gap: str, piece: Callable[[int], str]) -> int:
+    """The largest n for which piece(n) (a start or an end of `para`) is in `gap`."""
+    low, high = 0, len(para)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if piece(mid) in gap:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _mask(text: str) -> str:
+    return NUMBER.sub("#", fold_width(text))

@@ -1,0 +1,90 @@
+"""`publisher verify` on the command line: the table, --json, and exit codes 0, 1 and 2."""
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from publisher.cli import main
+
+SEED = Path(__file__).resolve().parent.parent / "sources" / "jiangmen-party-building.md"
+
+
+def _tampered_html(seed_editions: dict[str, Path], folder: Path) -> Path:
+    html = seed_editions["html"].read_text(encoding="utf-8")
+    assert html.count(">98<") == 1
+    path = folder / "tampered.html"
+    path.write_text(html.replace(">98<", ">89<"), encoding="utf-8")
+    return path
+
+
+def test_all_editions_agree(seed_editions: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    out_dir = seed_editions["pdf"].parent
+    assert main(["verify", str(SEED), "--out", str(out_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["edition", "headings", "figures", "numbers", "text"]
+    rows = {Path(line.split()[0]).suffix: line.split()[1:] for line in lines[2:6]}
+    assert rows == {f".{fmt}": ["ok"] * 4 for fmt in ("pdf", "docx", "html", "epub")}
+    assert lines[-1].startswith("all 4 editions agree with the source")
+
+
+def test_a_difference_exits_1_and_is_named(seed_editions: dict[str, Path], tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    edition = _tampered_html(seed_editions, tmp_path)
+    assert main(["verify", str(SEED), str(edition)]) == 1
+    out = capsys.readouterr().out
+    assert f"{edition}  ok         ok         1 differ   ok" in out
+    assert 'html: number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4' in out.splitlines()
+
+
+def test_json(seed_editions: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edition = _tampered_html(seed_editions, tmp_path)
+    assert main(["verify", str(SEED), str(seed_editions["docx"]), str(edition), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["agree"] is False
+    docx, html = data["editions"]
+    assert (docx["format"], docx["agree"], docx["differences"]) == ("docx", True, [])
+    assert html["checks"] == {"headings": 0, "figures": 0, "numbers": 1, "text": 0}
+    [difference] = html["differences"]
+    assert {k: difference[k] for k in ("kind", "change", "expected", "found", "section", "paragraph")} == {
+        "kind": "numbers", "change": "changed", "expected": "98次", "found": "89次",
+        "section": "A 党的创新理论武装持续加强", "paragraph": 4}
+
+
+def test_no_editions_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(SEED), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no editions of jiangmen-party-building.md" in err
+
+
+@pytest.mark.parametrize("name", ["broken.pdf", "broken.docx", "broken.epub", "broken.html", "notes.txt",
+                                  "missing.pdf"])
+def test_unreadable_editions_are_bad_input(name: str, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / name
+    if not name.startswith("missing"):
+        path.write_bytes(b"\x00\x01 not what the name says")
+    assert main(["verify", str(SEED), str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"publisher: error: {path}: ")
+    assert "Traceback" not in err
+
+
+def test_a_zip_without_the_right_parts_is_bad_input(seed_editions: dict[str, Path], tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    for fmt in ("docx", "epub"):
+        path = tmp_path / f"empty.{fmt}"
+        with zipfile.ZipFile(path, "w") as package:
+            package.writestr("hello.txt", "hi")
+        assert main(["verify", str(SEED), str(path)]) == 2
+        assert "publisher: error:" in capsys.readouterr().err
+
+
+def test_editions_are_found_by_the_source_stem(seed_editions: dict[str, Path], tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copy(seed_editions["epub"], tmp_path)
+    assert main(["verify", str(SEED), "--out", str(tmp_path), "--json"]) == 0
+    assert [e["format"] for e in json.loads(capsys.readouterr().out)["editions"]] == ["epub"]

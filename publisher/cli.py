@@ -45,6 +45,15 @@ def make_parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", action="store_true", help="print machine-readable JSON")
     verify.set_defaults(run=run_verify)
 
+    pre = commands.add_parser("preflight", help="check a built PDF for print",
+                              description="Check the written PDF of SOURCE: fail on characters without a "
+                              "glyph, fonts not embedded and forbidden line breaks; warn on images under "
+                              "200 dpi and ragged lines. Exit 0: ready to print; 1: errors found.")
+    pre.add_argument("source", type=Path, help="the Markdown source")
+    pre.add_argument("--out", type=Path, default=Path("output"), help="folder with the PDF (default: output)")
+    pre.add_argument("--layout", help="the layout the PDF was built with (default: front matter)")
+    pre.set_defaults(run=run_preflight)
+
     deps = commands.add_parser("deps", help="print make dependency rules for a source",
                                description="Print make rules: each edition of SOURCE depends on its "
                                "source, images, layout files and code.")
@@ -63,6 +72,16 @@ def run_build(args: argparse.Namespace) -> int:
     for path in written.values():
         print(f"wrote {path}")
     return EXIT_OK
+
+
+def run_preflight(args: argparse.Namespace) -> int:
+    from . import preflight
+    findings = preflight.check(args.source, args.out / f"{args.source.stem}.pdf", args.layout)
+    for finding in findings:
+        print(f"{finding.level}: {finding.message}")
+    if not findings:
+        print("preflight: ok")
+    return EXIT_DIFFERENCES if any(f.level == "error" for f in findings) else EXIT_OK
 
 
 def run_deps(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from weasyprint.layout import inline as wp_inline
 from weasyprint.text import line_break as wp_text
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
+from .. import preflight
 from ..errors import LayoutError, RenderError
 from ..layout import Layout
 from ..model import Document
@@ -274,8 +275,18 @@ def page_css(layout: Layout) -> str:
     return f"@page {{ size: {size}; bleed: {bleed}; marks: {marks}; }}"
 
 
+def refuse_tofu(doc: Document, layout: Layout) -> None:
+    """Stop before rendering when a character has no glyph in the layout's fonts."""
+    missing = preflight.missing_glyphs(doc, list(layout.get("pdf.fonts") or []))
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        raise RenderError(missing[0].message + more, doc.source,
+                          hint="use another character or add a font that has it to pdf.fonts")
+
+
 def render(doc: Document, layout: Layout) -> bytes:
     """The print PDF of `doc` in `layout`, as bytes."""
+    refuse_tofu(doc, layout)
     html = print_html(doc, layout)
     roots = [doc.base_dir, *layout.dirs]
     fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []])

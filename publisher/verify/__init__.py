@@ -15,7 +15,7 @@ from .. import reader
 from ..errors import PublisherError
 from ..model import Document
 from . import compare, report
-from .compare import Difference
+from .difference import Difference
 from .edition import EditionFacts
 from .expected import Expected, expect
 

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .compare import KINDS
+from .difference import KINDS
 
 if TYPE_CHECKING:
     from . import Result

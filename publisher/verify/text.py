@@ -217,8 +217,15 @@ def _opcodes(model: list[str], found: list[str]) -> list[tuple[str, int, int, in
     if len(model) * len(found) <= MAX_ALIGN:
         return SequenceMatcher(None, model, found, autojunk=False).get_opcodes()
     lost, extra = Counter(model) - Counter(found), Counter(found) - Counter(model)
-    ops = [("delete", k, k + 1, 0, 0) for k, v in enumerate(model) if lost[v] and not lost.subtract([v])]
-    del extra
+    ops = []
+    for k, value in enumerate(model):
+        if lost[value] > 0:
+            lost[value] -= 1
+            ops.append(("delete", k, k + 1, 0, 0))
+    for j, value in enumerate(found):
+        if extra[value] > 0:
+            extra[value] -= 1
+            ops.append(("insert", len(model), len(model), j, j + 1))
     return ops
 
 

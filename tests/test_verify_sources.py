@@ -11,7 +11,7 @@ from publisher import build as builder
 from publisher import reader
 from publisher.model import Document
 from publisher.verify import check, expect, extractor
-from publisher.verify.compare import compare_text
+from publisher.verify.compare import compare
 from publisher.verify.expected import Expected
 
 SOURCES = Path(__file__).resolve().parent / "sources"
@@ -80,7 +80,7 @@ def test_a_changed_number_just_above_the_running_foot_is_caught(
     lines = page.rstrip().splitlines()
     assert "江门日报" in lines[-1] and "8000多名" in "".join(lines[-6:])  # the last paragraph, then the foot
     tampered = dataclasses.replace(facts, paragraphs=[page.replace("8000多名", "8800多名")] + facts.paragraphs[1:])
-    differences = compare_text(expect(seed_doc), tampered)
+    differences = compare(expect(seed_doc), tampered)
     assert [d.message() for d in differences] == [
         'number 8000多名 → 8800多名 in "——突出“容错免责”…", paragraph 7, page 1']
 
@@ -90,10 +90,10 @@ def test_running_heads_and_page_numbers_are_not_numbers_of_the_text(
     facts = extractor("pdf")(seed_editions["pdf"])
     footer = facts.paragraphs[0].rstrip().splitlines()[-1]
     assert "江门日报" in footer and "1" in footer  # the foot: publication, date, page label and number
-    assert compare_text(expect(seed_doc), facts) == []
+    assert compare(expect(seed_doc), facts) == []
     # the same foot in the middle of a page is not furniture: its numbers are extra
     lines = facts.paragraphs[1].splitlines()
     middle = "\n".join(lines[:10] + ["第 7 页 共 9 版"] + lines[10:])
     tampered = dataclasses.replace(facts, paragraphs=[facts.paragraphs[0], middle])
-    found = [d.found for d in compare_text(expect(seed_doc), tampered) if d.change == "extra"]
+    found = [d.found for d in compare(expect(seed_doc), tampered) if d.change == "extra"]
     assert found == ["7页", "9版"]

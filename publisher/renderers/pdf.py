@@ -20,7 +20,7 @@ from ..errors import LayoutError, RenderError
 from ..layout import Layout
 from ..model import Document
 from ..typography import CJK
-from .pdf_html import print_html
+from .pdf_html import SOURCE_ROOT, print_html, url_aliases
 
 #: a CSS length or keyword accepted for page size, bleed and marks (values from layout.yaml)
 _PAGE_VALUE = re.compile(r"^[A-Za-z0-9. ]{1,40}$")
@@ -33,8 +33,11 @@ _CJK_CHAR = re.compile(f"[{CJK}]")
 class SandboxFetcher(weasyprint.URLFetcher):
     """Serves files under the allowed folders only; anything else stops the render."""
 
-    def __init__(self, roots: list[Path], font_roots: list[Path]) -> None:
+    def __init__(self, roots: list[Path], font_roots: list[Path],
+                 aliases: dict[str, Path] | None = None) -> None:
         super().__init__(allowed_protocols={"file"})
+        #: URL path roots that stand for real folders (see pdf_html.url_aliases)
+        self.aliases = aliases or {}
         #: folders whose files any resource may come from
         self.roots = [r.resolve() for r in roots]
         #: system font folders, served only for font files (what CSS `local()` resolves to)
@@ -50,13 +53,20 @@ class SandboxFetcher(weasyprint.URLFetcher):
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise weasyprint.urls.FatalURLFetchingError(f"resource {url!r} is not a local file")
-        path = Path(unquote(parts.path)).resolve()
+        path = self.real_path(unquote(parts.path)).resolve()
         fonts = path.suffix.lower() in {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
         roots = self.roots + (self.font_roots if fonts else [])
         if not path.is_file() or not any(path.is_relative_to(root) for root in roots):
             raise weasyprint.urls.FatalURLFetchingError(
                 f"resource {url!r} lies outside the source and layout folders")
         return path
+
+    def real_path(self, url_path: str) -> Path:
+        """The file a URL path names, after replacing an alias root by its folder."""
+        for root, folder in self.aliases.items():
+            if url_path.startswith(root):
+                return folder / url_path[len(root):]
+        return Path(url_path)
 
 
 # ---- justification: CJK lines are spread between characters ----------------------
@@ -289,9 +299,10 @@ def render(doc: Document, layout: Layout) -> bytes:
     refuse_tofu(doc, layout)
     html = print_html(doc, layout)
     roots = [doc.base_dir, *layout.dirs]
-    fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []])
+    fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []],
+                             url_aliases(doc, layout))
     with errors_fail(doc), cjk_justification():
-        document = weasyprint.HTML(string=html, base_url=doc.base_dir.resolve().as_uri() + "/",
+        document = weasyprint.HTML(string=html, base_url=f"file://{SOURCE_ROOT}",
                                    url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=page_css(layout), url_fetcher=fetcher)],
             pdf_variant=layout.get("pdf.variant"))

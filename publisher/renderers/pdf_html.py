@@ -5,6 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..errors import LayoutError, SourceError
 from ..layout import Layout
@@ -67,22 +68,39 @@ def issue_date(doc: Document) -> dt.date | None:
         raise SourceError(f"date {doc.meta.date!r} is not YYYY-MM-DD", doc.source) from None
 
 
+#: URL roots standing for the source folder and the layout folders. The PDF names
+#: each image by a hash of its URL, so no path of this checkout may reach a URL:
+#: two checkouts at different paths must give the same bytes.
+SOURCE_ROOT = "/publisher/source/"
+LAYOUTS_ROOT = "/publisher/layouts/"
+
+
+def url_aliases(doc: Document, layout: Layout) -> dict[str, Path]:
+    """URL root → the real folder it stands for (what the fetcher serves)."""
+    return {SOURCE_ROOT: doc.base_dir, **{f"{LAYOUTS_ROOT}{d.name}/": d for d in layout.dirs}}
+
+
 def stylesheets(layout: Layout) -> list[str]:
     """URLs of the layout's print stylesheets, each looked up along the layout chain."""
     names = layout.get("pdf.stylesheets") or []
     if not isinstance(names, list):
         raise LayoutError("pdf.stylesheets must be a list of CSS file names", layout.dirs[0] / "layout.yaml")
-    return [layout.find(str(name)).resolve().as_uri() for name in names]
+    urls = []
+    for name in names:
+        folder = layout.find(str(name)).parent
+        urls.append(f"file://{LAYOUTS_ROOT}{folder.name}/{name}")
+    return urls
 
 
-def image_url(figure: Figure) -> str:
-    """A file URL the PDF renderer's fetcher serves (the image lies inside the source folder)."""
-    return Path(figure.src).resolve().as_uri()
+def image_url(doc: Document) -> Callable[[Figure], str]:
+    """URLs of figure images under SOURCE_ROOT (each lies inside the source folder)."""
+    base = doc.base_dir.resolve()
+    return lambda figure: f"file://{SOURCE_ROOT}{Path(figure.src).resolve().relative_to(base).as_posix()}"
 
 
 def print_html(doc: Document, layout: Layout) -> str:
     """The complete print HTML document for `doc` in `layout`."""
-    writer = HtmlWriter(image_url, layout.get("pdf.figure_label", "图{number}"), sections=False)
+    writer = HtmlWriter(image_url(doc), layout.get("pdf.figure_label", "图{number}"), sections=False)
     parts = split(doc, layout)
     first_heading = next((b for b in doc.blocks if isinstance(b, Heading)), None)
     return render_template(

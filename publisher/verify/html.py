@@ -50,8 +50,7 @@ class BodyReader(HTMLParser):
         self.feed(text)
         self.close()
         self._flush()
-        self._open.clear()
-        self._skipping = 0
+        self._open, self._captures, self._skipping, self._figure = [], [], 0, None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("html", "body"):

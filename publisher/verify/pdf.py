@@ -33,41 +33,48 @@ MAX_FORM_DEPTH = 8
 
 def extract(path: Path) -> EditionFacts:
     """Read the outline, then each page's text, pictures and captions."""
+    text = start_text(path)  # pdftotext runs while pypdf reads the structure
     try:
         reader = PdfReader(path)
         pages = len(reader.pages)
+        drawn = _pictures(reader)
+        headings = list(outline(reader.outline))
     except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
+        text.kill()
         raise PublisherError(f"not a readable PDF: {error}", path, hint="rebuild it") from None
-    texts = page_texts(path, pages)
-    try:
-        return _read(reader, texts)
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
-        raise PublisherError(f"broken PDF: {error}", path, hint="rebuild it") from None
+    return _facts(headings, page_texts(text, path, pages), drawn)
 
 
-def page_texts(path: Path, pages: int) -> list[str]:
-    """The text of each page in content-stream order (`pdftotext -raw`)."""
+def start_text(path: Path) -> subprocess.Popen[bytes]:
+    """Start `pdftotext -raw`: the text of every page in content-stream order."""
     tool = shutil.which("pdftotext")
     if tool is None:
         raise PublisherError("pdftotext not found", hint="install poppler-utils (tools/setup.sh does)")
-    done = subprocess.run([tool, "-raw", "-enc", "UTF-8", "-q", str(path), "-"],
-                          capture_output=True, check=False)
-    if done.returncode != 0:
+    return subprocess.Popen([tool, "-raw", "-enc", "UTF-8", "-q", str(path), "-"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+
+
+def page_texts(process: subprocess.Popen[bytes], path: Path, pages: int) -> list[str]:
+    """The page texts pdftotext wrote, one per page (it ends each page with a form feed)."""
+    out, _ = process.communicate()
+    if process.returncode != 0:
         raise PublisherError("pdftotext cannot read this PDF", path, hint="rebuild it")
-    texts = done.stdout.decode("utf-8", errors="replace").split("\f")
+    texts = out.decode("utf-8", errors="replace").split("\f")
     return (texts + [""] * pages)[:pages]
 
 
-def _read(reader: PdfReader, texts: list[str]) -> EditionFacts:
-    units: list[str] = []
-    groups: list[FigureGroup] = []
+def _pictures(reader: PdfReader) -> list[list[str]]:
+    """The fingerprints of the pictures each page draws."""
     seen: dict[int, str] = {}
-    for number, (page, text) in enumerate(zip(reader.pages, texts), start=1):
-        units.append(text)
-        groups.append(FigureGroup(number, drawn_images(page, seen), find_captions(text)))
+    return [drawn_images(page, seen) for page in reader.pages]
+
+
+def _facts(headings: list[HeadingFact], texts: list[str], drawn: list[list[str]]) -> EditionFacts:
+    groups = [FigureGroup(number, pictures, find_captions(text))
+              for number, (text, pictures) in enumerate(zip(texts, drawn), start=1)]
     figures, pages = pair_figures(groups)
-    return EditionFacts(headings=list(outline(reader.outline)), paragraphs=units, figures=figures,
-                        numbers=numbers_of(units), unit="page", outline=True,
+    return EditionFacts(headings=headings, paragraphs=texts, figures=figures,
+                        numbers=numbers_of(texts), unit="page", outline=True,
                         captions_run_on=True, figure_units=pages)
 
 

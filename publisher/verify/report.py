@@ -10,16 +10,22 @@ from .difference import KINDS
 if TYPE_CHECKING:
     from . import Result
 
+#: differences listed per edition in the table view (a wrong file would list thousands)
+MAX_LINES = 100
+
 
 def as_text(source: Path, results: list["Result"], seconds: float) -> str:
     """A table per edition (headings / figures / numbers / text), then each difference."""
     width = max(len("edition"), *(len(str(r.path)) for r in results))
-    lines = [f"verify {source}", f"{'edition':<{width}}  " + "  ".join(f"{k:<9}" for k in KINDS)]
+    header = f"{'edition':<{width}}  " + "  ".join(f"{k:<9}" for k in KINDS)
+    lines = [f"verify {source}", header.rstrip()]
     for result in results:
         cells = [_cell(result, kind) for kind in KINDS]
         lines.append(f"{str(result.path):<{width}}  " + "  ".join(f"{c:<9}" for c in cells).rstrip())
     for result in results:
-        lines += [f"{result.fmt}: {d.message()}" for d in result.differences]
+        lines += [f"{result.fmt}: {d.message()}" for d in result.differences[:MAX_LINES]]
+        if len(result.differences) > MAX_LINES:
+            lines.append(f"{result.fmt}: … and {len(result.differences) - MAX_LINES} more (--json lists all)")
     lines.append(_summary(results, seconds))
     return "\n".join(lines)
 

@@ -31,8 +31,11 @@ MAX_SHOWN = 50
 MAX_ALIGN = 4_000_000
 #: runs of list markers and note numbers a layout prints ("1." "2)" "1.2.3."), never figures
 _MARKER = re.compile(r"(?<![\d.])(?:\d{1,3}[.．)）])+(?!\d)")
+#: characters a renderer may add to steer line breaking; they are not text
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 #: what may remain of a furniture line once its known words are gone
 _FURNITURE_MARKS = "-–—|·•/第版页()（）[]【】,，:："
+
 
 @dataclass
 class Body:
@@ -47,7 +50,7 @@ class Body:
 
 def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[Difference]:
     """Every source paragraph must be in the edition; numbers compared where text differs."""
-    paras = [normalise_text(p) for p in expected.facts.paragraphs]
+    paras = [plain(p) for p in expected.facts.paragraphs]
     anchors, covered = _locate(paras, body.text, expected.marked)
     diffs: list[Difference] = []
     bounds = [(-1, 0, 0)] + anchors + [(len(paras), len(body.text), len(body.text))]
@@ -59,6 +62,11 @@ def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[
             raw = _uncovered(body.text, start, end, covered)
             diffs += _gap(expected, paras, unplaced, raw, known, (max(i0, 0), body.page_at(start)))
     return diffs
+
+
+def plain(text: str) -> str:
+    """Text as compared: normalise_text, less soft hyphens and zero-width marks."""
+    return normalise_text(text).translate(_INVISIBLE)
 
 
 def between(expected: Expected, edition: EditionFacts) -> list[str]:
@@ -81,20 +89,22 @@ def between(expected: Expected, edition: EditionFacts) -> list[str]:
 def edition_body(expected: Expected, edition: EditionFacts) -> Body:
     """The edition's text as one normalised string (PDF: page furniture at page edges dropped)."""
     parts, starts, length = [], [], 0
+    total = len(edition.paragraphs)
     for number, unit in enumerate(edition.paragraphs, start=1):
         if edition.unit == "page":
-            unit = _strip_furniture(unit, number, expected.furniture)
-        text = normalise_text(unit)
+            # a running head may repeat the title, but not on page 1, where the title is a heading
+            title = [normalise_text(expected.facts.headings[0].text)] if number > 1 else []
+            unit = _strip_furniture(unit, expected.furniture + title + [str(number), str(total)])
+        text = plain(unit)
         starts.append(length)
         parts.append(text)
         length += len(text)
     return Body("".join(parts), starts, edition.unit == "page")
 
 
-def _strip_furniture(page: str, number: int, furniture: list[str]) -> str:
-    """Drop whole lines at the top and bottom of a page that hold only the running head/foot."""
+def _strip_furniture(page: str, words: list[str]) -> str:
+    """Drop whole lines at the top and bottom of a page made only of running head/foot words."""
     lines = page.split("\n")
-    words = furniture + [str(number)]
     while lines and _is_furniture(lines[-1], words):
         lines.pop()
     start = 0
@@ -181,10 +191,17 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
 
 
 def _take_short(paras: list[str], unplaced: list[int], rest: str) -> tuple[str, list[int]]:
-    """Cut the short paragraphs out of a gap, in order; return what is left and what is missing."""
+    """Cut the short paragraphs out of a gap; return what is left and what is missing.
+
+    They are looked for in order, then anywhere in the gap: a table split across
+    columns may print a row's cells apart.
+    """
     missing, pos = [], 0
     for k in unplaced:
-        found = rest.find(paras[k], pos) if len(paras[k]) < MIN_ANCHOR else -1
+        found = -1
+        if len(paras[k]) < MIN_ANCHOR:
+            found = rest.find(paras[k], pos)
+            found = rest.find(paras[k]) if found < 0 else found
         if found < 0:
             missing.append(k)
         else:

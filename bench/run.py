@@ -29,28 +29,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import make_corpus  # noqa: E402
+from report import FORMATS, growth, table, targets  # noqa: E402
 
 VENV_BIN = ROOT / ".venv" / "bin"
 PUB = str(VENV_BIN / "publisher")
 SEED = ROOT / "sources" / "jiangmen-party-building.md"
-FORMATS = ("pdf", "docx", "html", "epub")
 #: pandoc's commands, run in the folder of its Markdown; the PDF goes through the
 #: same WeasyPrint (the venv's is first on PATH), the HTML embeds its images as ours does
 PANDOC = {"docx": ["-o", "out.docx"], "html": ["-s", "--self-contained", "-o", "out.html"],
           "pdf": ["--pdf-engine=weasyprint", "-o", "out.pdf"]}
-#: (name, limit) of each target in the issue
-LIMITS = {"seed_ratio": 1.0, "pdf_100x_s": 40.0, "docx_100x_vs_pandoc": 1.0,
-          "docx_100x_vs_pandoc_text_only": 1.0, "verify_share_100x": 0.10,
-          "peak_100x_mb": 600.0, "growth_100x_20x": 5.5, "noop_make_s": 0.3,
-          "preview_html_s": 0.5, "preview_pdf_s": 2.0}
+
 
 
 @dataclass
 class Sample:
-    """One process: wall seconds, peak resident MB, exit code."""
+    """One process: wall seconds, peak resident MB, exit code, CPU seconds (user + system)."""
     seconds: float
     peak_mb: float
     code: int = 0
+    cpu: float = 0.0
 
 
 def run(cmd: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> Sample:
@@ -68,12 +65,13 @@ def run(cmd: list[str], cwd: Path | None = None, ok: tuple[int, ...] = (0,)) -> 
             err.seek(0)
             tail = err.read().decode(errors="replace").strip().splitlines()[-3:]
             raise SystemExit(f"bench: {' '.join(map(str, cmd))} exited {code}: " + " | ".join(tail))
-    return Sample(seconds, usage.ru_maxrss / 1024, code)
+    return Sample(seconds, usage.ru_maxrss / 1024, code, usage.ru_utime + usage.ru_stime)
 
 
 def summary(samples: list[Sample]) -> dict[str, float]:
-    """Median seconds and the highest peak over runs."""
+    """Median seconds (wall and CPU) and the highest peak over runs."""
     return {"seconds": round(statistics.median(s.seconds for s in samples), 3),
+            "cpu_seconds": round(statistics.median(s.cpu for s in samples), 3),
             "peak_mb": round(max(s.peak_mb for s in samples), 1),
             "runs": len(samples), "exit": max(s.code for s in samples)}
 
@@ -103,7 +101,7 @@ def pandoc(markdown: Path, formats: tuple[str, ...] = ("docx", "html", "pdf")) -
 
 def _total(*samples: Sample) -> Sample:
     return Sample(sum(s.seconds for s in samples), max(s.peak_mb for s in samples),
-                  max(s.code for s in samples))
+                  max(s.code for s in samples), sum(s.cpu for s in samples))
 
 
 def collect(rounds: list[dict[str, Sample]]) -> dict[str, dict[str, float]]:
@@ -154,8 +152,8 @@ def bench_scale(work: Path, copies: int, runs: int) -> dict[str, Any]:
         samples["pandoc_docx_text_only"] = pandoc(text_only, ("docx",))["docx"]
         rounds.append(samples)
     result: dict[str, Any] = collect(rounds)
-    result["build"] = {"seconds": round(sum(result[f]["seconds"] for f in FORMATS), 3),
-                       "peak_mb": max(result[f]["peak_mb"] for f in FORMATS)}
+    result["build"] = {key: round(sum(result[f][key] for f in FORMATS), 3) for key in ("seconds", "cpu_seconds")}
+    result["build"]["peak_mb"] = max(result[f]["peak_mb"] for f in FORMATS)
     result["source_kb"] = round(source.stat().st_size / 1024, 1)
     result["pdf_pages"] = _pages(folder / "out" / f"{source.stem}.pdf")
     return result
@@ -222,81 +220,6 @@ def bench_preview(work: Path, runs: int) -> dict[str, Any]:
         warm.append(dict(preview.state.seconds))
     return {"cold": cold, **{fmt: round(statistics.median(w[fmt] for w in warm), 3) for fmt in warm[0]},
             "runs": runs}
-
-
-# ---- report -------------------------------------------------------------------
-
-def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target of the issue: measured value, limit, met."""
-    measured: dict[str, float | None] = {}
-    seed, scale = result.get("seed"), result.get("scale", {})
-    if seed:
-        measured["seed_ratio"] = seed["ratio"]
-    big, small = scale.get("100"), scale.get("20")
-    if big:
-        measured["pdf_100x_s"] = big["pdf"]["seconds"]
-        measured["docx_100x_vs_pandoc"] = round(big["docx"]["seconds"] / big["pandoc_docx"]["seconds"], 3)
-        measured["docx_100x_vs_pandoc_text_only"] = round(
-            big["docx"]["seconds"] / big["pandoc_docx_text_only"]["seconds"], 3)
-        measured["verify_share_100x"] = round(big["verify"]["seconds"] / big["build"]["seconds"], 3)
-        measured["peak_100x_mb"] = max(v["peak_mb"] for k, v in big.items()
-                                       if isinstance(v, dict) and not k.startswith("pandoc") and "peak_mb" in v)
-    if big and small:
-        measured["growth_100x_20x"] = result["growth"]["total"]
-    if "make" in result:
-        measured["noop_make_s"] = result["make"]["noop"]["seconds"]
-    if "preview" in result:
-        measured["preview_html_s"] = result["preview"]["html"]
-        measured["preview_pdf_s"] = result["preview"]["pdf"]
-    rows = [{"target": name, "measured": value, "limit": LIMITS[name], "met": value <= LIMITS[name]}
-            for name, value in measured.items() if value is not None]
-    if "make" in result:
-        ok = all(t["ok"] for t in result["make"]["touch"])
-        rows.append({"target": "layout_touch_rebuilds_only_its_editions", "measured": ok, "limit": True, "met": ok})
-    return rows
-
-
-def growth(scale: dict[str, Any]) -> dict[str, float]:
-    """t(100x) / t(20x) per edition, for verification and for the whole."""
-    big, small = scale["100"], scale["20"]
-    steps = [*FORMATS, "verify", "pandoc_docx", "pandoc_docx_text_only"]
-    out = {s: round(big[s]["seconds"] / small[s]["seconds"], 2) for s in steps}
-    total = lambda r: r["build"]["seconds"] + r["verify"]["seconds"]  # noqa: E731
-    out["total"] = round(total(big) / total(small), 2)
-    return out
-
-
-def table(result: dict[str, Any]) -> str:
-    """The terminal summary."""
-    lines = []
-    if "seed" in result:
-        seed = result["seed"]
-        lines.append(f"seed ({seed['ours']['total']['runs']} runs, medians)   seconds   peak MB")
-        for who in ("ours", "pandoc"):
-            for step, s in seed[who].items():
-                lines.append(f"  {who:15} {step:8} {s['seconds']:8.2f} {s['peak_mb']:9.0f}")
-        lines.append(f"  ratio ours/pandoc: {seed['ratio']:.2f}")
-    for copies, r in result.get("scale", {}).items():
-        lines.append(f"{copies}x ({r['source_kb']} KB source, {r['pdf_pages']} PDF pages, "
-                     f"{r['pdf']['runs']} runs)   seconds   peak MB")
-        for step in (*FORMATS, "build", "verify", "pandoc_docx", "pandoc_docx_text_only"):
-            lines.append(f"  {step:21} {r[step]['seconds']:8.2f} {r[step]['peak_mb']:9.0f}")
-    if "growth" in result:
-        lines.append("t(100x)/t(20x): " + ", ".join(f"{k} {v}" for k, v in result["growth"].items()))
-    if "make" in result:
-        m = result["make"]
-        lines.append(f"no-op make: {m['noop']['seconds']:.3f} s (outputs up to date: {m['up_to_date']})")
-        for t in m["touch"]:
-            lines.append(f"  touch {t['file']}: rebuilds {','.join(t['rebuilt']) or '-'} "
-                         f"(expected {','.join(t['expected'])}) {'ok' if t['ok'] else 'WRONG'}")
-    if "preview" in result:
-        p = result["preview"]
-        lines.append(f"preview warm rebuild (seconds from save to served, median of {p['runs']}): "
-                     f"html {p['html']:.2f}, pdf {p['pdf']:.2f}  (cold: {p['cold']})")
-    lines.append("targets:")
-    for t in result["targets"]:
-        lines.append(f"  {'met ' if t['met'] else 'MISS'} {t['target']:40} {t['measured']!s:>8} (limit {t['limit']})")
-    return "\n".join(lines)
 
 
 def machine() -> dict[str, Any]:

@@ -94,7 +94,7 @@ def fingerprint(data: bytes | Path) -> str:
     with Image.open(source) as image:
         ratio = image.width / image.height
         small = image.convert("L").resize((9, 8), Image.LANCZOS)
-    pixels = list(small.getdata())
+    pixels = small.tobytes()  # one byte per pixel in mode L
     bits = 0
     for row in range(8):
         for col in range(8):

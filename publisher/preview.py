@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import signal
 import sys
 import threading
 import time
@@ -286,11 +287,12 @@ def serve(source: Path, port: int = 8000, out_dir: Path | None = None) -> int:
         raise PublisherError("source not found", source, hint="check the file name")
     server = PreviewServer(source, port, out_dir)
     print(f"preview: {server.start()}  (Ctrl-C to stop)", file=sys.stderr)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly when killed, too
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        pass
+        print("preview: stopping", file=sys.stderr)
     finally:
         server.stop()
     return 0

@@ -17,13 +17,11 @@ from lxml import etree
 
 from publisher import build as builder
 from publisher import layout as layouts
-from publisher import reader
 from publisher.model import Document, Figure, Heading, Paragraph, Text
 from publisher.renderers import renderer
-from publisher.verify import Result, check, epub, expect
+from publisher.verify import check, epub, expect
 from publisher.verify.expected import Expected
 
-SOURCES = Path(__file__).resolve().parent / "sources"
 FORMATS = ["pdf", "docx", "html", "epub"]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
@@ -274,3 +272,11 @@ def test_pdf_differences_name_the_page(seed_doc: Document, seed_expected: Expect
     result = check(seed_expected, tamper_pdf(seed_doc, "change_digit", tmp_path / "digit.pdf"))
     assert [d.message() for d in result.differences] == [
         'number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4, page 1']
+
+
+def test_a_changed_heading_level_is_named(seed_editions: dict[str, Path], seed_expected: Expected,
+                                          tmp_path: Path) -> None:
+    html = _once(r"<h2([^>]*>B .*?)</h2>", r"<h3\1</h3>", seed_editions["html"].read_text(encoding="utf-8"))
+    (tmp_path / "level.html").write_text(html, encoding="utf-8")
+    result = check(seed_expected, tmp_path / "level.html")
+    assert [d.message() for d in result.differences] == [f'heading "{HEADING_B}" is level 3, not 2']

@@ -97,3 +97,10 @@ def test_running_heads_and_page_numbers_are_not_numbers_of_the_text(
     tampered = dataclasses.replace(facts, paragraphs=[facts.paragraphs[0], middle])
     found = [d.found for d in compare(expect(seed_doc), tampered) if d.change == "extra"]
     assert found == ["7页", "9版"]
+
+
+def test_pdf_caption_labels() -> None:
+    from publisher.verify.pdf import find_captions
+    page = "图1 甲。 图2 乙。\n正文如图2所示，又如 图 2 所 示。\n  图 3 丙\n"
+    assert [number for number, _ in find_captions(page)] == [1, 2, 3]  # side by side, then alone
+    assert find_captions(page)[0] == (1, "甲。 ")

@@ -23,8 +23,10 @@ from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_fi
 
 #: `/Name Do` in a content stream: draw the XObject called Name
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
-#: a caption line as the print layout sets it: "图3 " at a line start
-_CAPTION = re.compile(r"^[ \t]*图[ \t]*(\d+)[ \t\u3000]+", re.MULTILINE)
+#: a caption label as the print layout sets it: "图3 " at a line start, or after a space
+#: when captions of figures side by side share a line ("图1 …。 图2 …。"); a justified,
+#: letter-spaced line ("如 图 2 所 示") puts a space between 图 and the number, so it is no label
+_CAPTION = re.compile(r"(?:^[ \t]*图[ \t]*|(?<=[ \t\u3000])图)(\d+)[ \t\u3000]+", re.MULTILINE)
 #: how much text after a caption label is handed on (where a caption ends is not marked)
 CAPTION_WINDOW = 400
 #: forms nested deeper than this are not followed (a loop guard)

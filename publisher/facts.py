@@ -59,6 +59,8 @@ class Facts:
     figures: list[FigureFact] = field(default_factory=list)
     numbers: list[NumberFact] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)
+    #: (section heading, 1-based paragraph index under it) of each entry in `paragraphs`
+    places: list[tuple[str, int]] = field(default_factory=list)
 
 
 def find_numbers(text: str) -> list[str]:
@@ -94,20 +96,24 @@ def document_facts(doc: Document) -> Facts:
         elif isinstance(block, Figure):
             facts.figures.append(FigureFact(block.number, block.caption_text, str(block.src)))
             _add_numbers(facts, block.caption_text, section, index)
-        for text in _texts_of(block):
-            index += 1
-            facts.paragraphs.append(text)
-            _add_numbers(facts, text, section, index)
+        index = _add_paragraphs(facts, block, section, index)
     for note in doc.footnotes:
         for block in walk_blocks(note.blocks):
-            for text in _texts_of(block):
-                index += 1
-                facts.paragraphs.append(text)
-                _add_numbers(facts, text, section, index)
+            index = _add_paragraphs(facts, block, section, index)
     return facts
 
 
-def _texts_of(block: object) -> list[str]:
+def _add_paragraphs(facts: Facts, block: object, section: str, index: int) -> int:
+    """Add the paragraph texts of `block` and their numbers; return the new paragraph index."""
+    for text in texts_of(block):
+        index += 1
+        facts.paragraphs.append(text)
+        facts.places.append((section, index))
+        _add_numbers(facts, text, section, index)
+    return index
+
+
+def texts_of(block: object) -> list[str]:
     """The paragraph-like texts a block contributes (not those of its children)."""
     if isinstance(block, Paragraph):
         return [block.text] if block.text.strip() else []

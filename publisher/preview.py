@@ -50,7 +50,7 @@ class Preview:
         self.state = State(title=source.name)
         self.changed = threading.Condition()
         self.closed = False
-        self._watched: dict[Path, float | None] = {}
+        self._watched: dict[Path, int | None] = {}
 
     def rebuild(self) -> None:
         """Read the source and render each edition, publishing each as soon as it is ready."""
@@ -113,7 +113,7 @@ class Preview:
             return self.state.version
 
 
-def _mtime(path: Path) -> float | None:
+def _mtime(path: Path) -> int | None:
     try:
         return path.stat().st_mtime_ns
     except OSError:

@@ -12,7 +12,6 @@ from typing import Any, Callable
 
 import markdown
 import yaml
-from yaml import YAMLError
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
@@ -172,7 +171,7 @@ def parse_body(body: str, path: Path, source_text: str) -> tuple[list[Block], li
     try:
         md.convert(body)
     except RecursionError:
-        raise SourceError(f"lists or quotes nested too deeply", path,
+        raise SourceError("lists or quotes nested too deeply", path,
                           hint=f"keep nesting under {_MAX_DEPTH} levels") from None
     builder = _Builder(md, path, source_text)
     root = md.publisher_tree  # type: ignore[attr-defined]

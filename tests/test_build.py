@@ -1,7 +1,6 @@
 """Building: the CLI, atomic and reproducible outputs, concurrent builds, make dependencies."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path

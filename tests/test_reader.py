@@ -11,10 +11,10 @@ from publisher import reader
 from publisher.errors import SourceError
 from publisher.facts import normalise_text
 from publisher.model import (CodeBlock, Figure, FootnoteRef, Heading, ListBlock, Paragraph, Quote, RawBlock, RawInline,
-                             Table, Text, walk_blocks)
+                             Table, walk_blocks)
 from publisher.typography import normalise_punctuation
 
-from .conftest import SEED, SEED_TEXT
+from .conftest import SEED_TEXT
 
 
 

@@ -12,7 +12,6 @@ from publisher import reader
 from publisher.model import Document
 from publisher.verify import check, expect, extractor
 from publisher.verify.compare import compare
-from publisher.verify.expected import Expected
 
 SOURCES = Path(__file__).resolve().parent / "sources"
 FORMATS = ["pdf", "docx", "html", "epub"]

@@ -17,9 +17,11 @@ from docx.document import Document as WordDocument
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 
+from ..arrange import opening_figures
+from ..arrange import spread as spread_figures
 from ..errors import PublisherError
 from ..layout import Layout
-from ..model import Block, Document, Figure, Heading, Paragraph
+from ..model import Block, Document
 from . import docx_package as package
 from .docx_body import DocxWriter
 from .docx_lists import Numbering
@@ -151,26 +153,14 @@ def arrange(blocks: tuple[Block, ...], spread: bool, keep_first: bool = False) -
     """With `spread`, the figures placed before the text go evenly through it.
 
     With `keep_first` the first of them stays under the title, as in the print edition.
-
-    The seed opens with all its photos; a Word page holds one photo at text
-    width, so leaving them together would make four pages of pictures.
-    Figure order is kept; each follows a paragraph, so none parts a heading from its text.
+    A Word page holds one photo at text width, so four opening photos left
+    together would make four pages of pictures.
     """
-    lead = next((i for i, b in enumerate(blocks) if not isinstance(b, Figure)), len(blocks))
-    figures, rest = list(blocks[:lead]), list(blocks[lead:])
+    if not spread:
+        return list(blocks)
+    figures, rest = opening_figures(list(blocks))
     top = figures[:1] if keep_first else []
-    figures = figures[len(top):]
-    if not spread or not figures:
-        return list(blocks)
-    last_lead = max((i for i, b in enumerate(rest) if isinstance(b, Paragraph) and b.role == "lead"),
-                    default=-1)
-    spots = [i for i, b in enumerate(rest) if isinstance(b, Paragraph) and i >= last_lead]
-    if not spots:
-        return list(blocks)
-    after = {spots[len(spots) * k // len(figures)]: [] for k in range(len(figures))}
-    for k, figure in enumerate(figures):
-        after[spots[len(spots) * k // len(figures)]].append(figure)
-    return top + [x for i, b in enumerate(rest) for x in [b, *after.get(i, [])]]
+    return [*top, *spread_figures(rest, figures[len(top):])]
 
 
 def fill_body(word: WordDocument, elements: list[Element]) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..arrange import opening_figures, spread
 from ..errors import LayoutError, SourceError
 from ..layout import Layout
 from ..model import Block, Document, Figure, Heading, Paragraph
@@ -30,32 +31,13 @@ class Parts:
 
 def split(doc: Document, layout: Layout) -> Parts:
     """Lead photo and lead paragraphs to the page top; other leading photos spread over the body."""
-    blocks = list(doc.blocks)
-    leading: list[Figure] = []
-    while blocks and isinstance(blocks[0], Figure):
-        leading.append(blocks.pop(0))  # type: ignore[arg-type]
+    leading, blocks = opening_figures(list(doc.blocks))
     lead_figure = leading.pop(0) if leading and layout.get("pdf.lead_figure", True) else None
     lead: list[Paragraph] = []
     while blocks and isinstance(blocks[0], Paragraph) and blocks[0].role == "lead":
         lead.append(blocks.pop(0))  # type: ignore[arg-type]
-    body = spread(blocks, leading) if layout.get("pdf.spread_figures", True) else leading + blocks
+    body = spread(blocks, leading) if layout.get("pdf.spread_figures", True) else [*leading, *blocks]
     return Parts(lead_figure, tuple(lead), tuple(body))
-
-
-def spread(blocks: list[Block], figures: list[Figure]) -> list[Block]:
-    """Place `figures` at even intervals of the body, each after a paragraph (never after a heading)."""
-    if not figures:
-        return blocks
-    slots = [i for i, b in enumerate(blocks) if isinstance(b, Paragraph)]
-    step = len(slots) / (len(figures) + 1)
-    chosen = {slots[min(len(slots) - 1, int(step * (k + 1)))]: k for k in range(len(figures))} if slots else {}
-    out: list[Block] = []
-    for i, block in enumerate(blocks):
-        out.append(block)
-        if i in chosen:
-            out.append(figures[chosen[i]])
-    placed = {id(b) for b in out}
-    return out + [f for f in figures if id(f) not in placed]
 
 
 def issue_date(doc: Document) -> dt.date | None:

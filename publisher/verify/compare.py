@@ -4,7 +4,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from ..facts import normalise_text
-from ..images import fingerprints_match
+from ..images import fingerprint_distance, fingerprints_match
 from .difference import Difference, quote as _q
 from .edition import EditionFacts
 from .expected import Expected
@@ -129,13 +129,8 @@ def _figure_pair(expected: Expected, edition: EditionFacts, i: int, j: int) -> l
 def _which(fingerprint: str, fingerprints: list[str]) -> int:
     """The first figure showing the source picture nearest to `fingerprint`, or -1."""
     matches = [k for k, f in enumerate(fingerprints) if fingerprint and fingerprints_match(fingerprint, f)]
-    best = min(matches, key=lambda k: (_distance(fingerprint, fingerprints[k]), k), default=-1)
+    best = min(matches, key=lambda k: (fingerprint_distance(fingerprint, fingerprints[k]), k), default=-1)
     return fingerprints.index(fingerprints[best]) if best >= 0 else -1
-
-
-def _distance(a: str, b: str) -> int:
-    """Bits in which two fingerprints' hashes differ (see images.fingerprint)."""
-    return bin(int(a.split(":")[0], 16) ^ int(b.split(":")[0], 16)).count("1")
 
 
 def _figure_page(edition: EditionFacts, j: int) -> int:

@@ -5,9 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# _texts_of is the one definition of what counts as a paragraph (see the report: make it public)
-from ..facts import Facts, _texts_of, document_facts, normalise_text
-from ..model import (Document, Emphasis, FootnoteRef, Heading, Inline, Link, Paragraph, Strong,
+from ..facts import Facts, document_facts, normalise_text
+from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong,
                      plain_text, walk_blocks)
 from .edition import fingerprint
 
@@ -47,7 +46,7 @@ def expect(doc: Document) -> Expected:
     facts = document_facts(doc)
     paths = [Path(f.image_path) for f in facts.figures]
     front = furniture(doc)
-    return Expected(facts=facts, places=places(doc, facts),
+    return Expected(facts=facts, places=[Place(section, index) for section, index in facts.places],
                     fingerprints=[fingerprint(p.read_bytes()) for p in paths],
                     image_names=[p.name for p in paths], marked=marked_texts(doc),
                     furniture=front, between=between(facts, front))
@@ -59,27 +58,6 @@ def between(facts: Facts, front: list[str]) -> list[str]:
     captions += [normalise_text(f.caption) for f in facts.figures]
     headings = [normalise_text(h.text) for h in facts.headings]
     return sorted({s for s in captions + headings + front if s}, key=len, reverse=True)
-
-
-def places(doc: Document, facts: Facts) -> list[Place]:
-    """The Place of every entry in facts.paragraphs, counted the way document_facts counts."""
-    # Facts lists paragraph texts without their sections; walk the same order to add them.
-    out: list[Place] = []
-    section, index = doc.meta.title, 0
-    for block in walk_blocks(doc.blocks):
-        if isinstance(block, Heading):
-            section, index = block.text, 0
-        for _ in _texts_of(block):
-            index += 1
-            out.append(Place(section, index))
-    for note in doc.footnotes:
-        for block in walk_blocks(note.blocks):
-            for _ in _texts_of(block):
-                index += 1
-                out.append(Place(section, index))
-    if len(out) != len(facts.paragraphs):  # facts.py changed its walk: keep bare indices
-        out = [Place("", k) for k in range(1, len(facts.paragraphs) + 1)]
-    return out
 
 
 def marked_texts(doc: Document) -> dict[str, str]:

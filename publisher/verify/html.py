@@ -58,8 +58,7 @@ class BodyReader(HTMLParser):
         if tag in VOID:
             self.handle_startendtag(tag, attrs)
             return
-        attr = dict(attrs)
-        skipped = tag in SKIP or attr.get("role") in SKIP_ROLES or "fnref" in (attr.get("class") or "").split()
+        skipped = tag in SKIP or _is_note_mark(dict(attrs))
         capture: list[str] | None = [] if tag in HEADINGS or tag == "figcaption" else None
         self._open.append((tag, skipped, capture))
         self._skipping += skipped
@@ -133,6 +132,11 @@ class BodyReader(HTMLParser):
         figures, _ = pair_figures(self.groups)
         return EditionFacts(headings=self.headings, figures=figures,
                             numbers=numbers_of(self.units), paragraphs=self.units)
+
+
+def _is_note_mark(attr: dict[str, str | None]) -> bool:
+    """A footnote mark or back link: navigation, not text (the source's text has no marks)."""
+    return attr.get("role") in SKIP_ROLES or "fnref" in (attr.get("class") or "").split()
 
 
 def decode_data_uri(src: str) -> bytes | None:

@@ -25,7 +25,8 @@ def as_text(source: Path, results: list["Result"], seconds: float) -> str:
     for result in results:
         lines += [f"{result.fmt}: {d.message()}" for d in result.differences[:MAX_LINES]]
         if len(result.differences) > MAX_LINES:
-            lines.append(f"{result.fmt}: … and {len(result.differences) - MAX_LINES} more (--json lists all)")
+            more = len(result.differences) - MAX_LINES
+            lines.append(f"{result.fmt}: … and {more} more (--json lists all)")
     lines.append(_summary(results, seconds))
     return "\n".join(lines)
 

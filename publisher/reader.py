@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 import markdown
 import yaml
+from yaml import YAMLError
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
@@ -102,7 +103,7 @@ def parse_meta(front: str, path: Path) -> Meta:
     """Check the YAML front matter and turn it into Meta."""
     try:
         data = load_yaml(front)
-    except yaml.YAMLError as error:
+    except YAMLError as error:
         # the context mark is where the broken construct starts (an unclosed quote, say)
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None

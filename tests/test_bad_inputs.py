@@ -18,7 +18,7 @@ from .conftest import ROOT
 
 CASES_DIR = Path(__file__).parent / "bad_inputs"
 CASES: dict[str, dict] = yaml.safe_load((CASES_DIR / "cases.yaml").read_text(encoding="utf-8"))
-FORMATS = ["html"]  # DEVTEMP
+FORMATS = list(builder.RENDERERS)
 GOOD = "---\ntitle: 好的来源\n---\n\n正文有98次和5.6%。\n\n![说明](images/ok.png)\n"
 
 

@@ -65,7 +65,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def run_build(args: argparse.Namespace) -> int:
     formats = builder.parse_formats(args.formats)
-    options = {"reference_docx": str(args.reference_docx.resolve())} if args.reference_docx else {}
+    options: dict[str, object] = {"reference_docx": str(args.reference_docx.resolve())} if args.reference_docx else {}
     if args.reference_docx and not args.reference_docx.is_file():
         raise PublisherError("reference document not found", args.reference_docx)
     written = builder.build(args.source, formats, args.out, args.layout, options)

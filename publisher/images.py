@@ -50,7 +50,7 @@ def inspect(path: Path) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=512)
-def _inspect(path: Path, mtime_ns: int, size: int) -> tuple[int, int]:
+def _inspect(path: Path, mtime_ns: int, nbytes: int) -> tuple[int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -76,7 +76,7 @@ def screen_copy(path: Path, long_side: int, quality: int) -> tuple[bytes, str]:
         image.load()
         fmt = image.format or "JPEG"
         if max(image.size) > long_side:
-            image.thumbnail((long_side, long_side), Image.LANCZOS)
+            image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
         out = io.BytesIO()
         if fmt == "PNG":
             image.save(out, "PNG", optimize=True)
@@ -102,7 +102,7 @@ def fingerprint(data: bytes | Path) -> str:
     with Image.open(source) as image:
         ratio = image.width / image.height
         image.draft("L", (4 * HASH_SIDE, 4 * HASH_SIDE))  # JPEG decodes at 1/8 scale: 10× faster
-        small = image.convert("L").resize((HASH_SIDE + 1, HASH_SIDE), Image.LANCZOS)
+        small = image.convert("L").resize((HASH_SIDE + 1, HASH_SIDE), Image.Resampling.LANCZOS)
     pixels = small.tobytes()  # one byte per pixel in mode L
     bits = 0
     for row in range(HASH_SIDE):

@@ -130,7 +130,7 @@ def _check_field(key: str, value: Any, front: str, path: Path) -> None:
     if not isinstance(value, FIELDS[key]):
         wanted = " or ".join("text" if t is str else t.__name__ for t in FIELDS[key])
         raise SourceError(f"front-matter field '{key}' must be {wanted}", path, line)
-    if key == "layouts":
+    if key == "layouts" and isinstance(value, dict):
         for fmt, name in value.items():
             if fmt not in FORMATS or not isinstance(name, str):
                 raise SourceError(f"layouts: '{fmt}' must be one of {', '.join(FORMATS)}"
@@ -321,7 +321,7 @@ class _Builder:
             notes.append(Footnote(number, tuple(self.blocks(list(li), 1))))
         return notes
 
-    def _raw_block(self, element: etree.Element) -> RawBlock | None:
+    def _raw_block(self, element: etree.Element) -> RawBlock | CodeBlock | None:
         match = _PLACEHOLDER.fullmatch((element.text or "").strip())
         if match is None or len(element):
             return None
@@ -334,14 +334,14 @@ class _Builder:
 
     # -- inlines
     def inlines(self, element: etree.Element) -> tuple[Inline, ...]:
-        out: list[Inline] = []
+        out: list[Any] = []  # inlines and _RawPiece, joined by _join_raw
         self._text(element.text, out)
         for child in element:
             out.extend(self.inline(child))
             self._text(child.tail, out)
         return tuple(_merge_text(_join_raw(out)))
 
-    def _text(self, text: str | None, out: list[Inline]) -> None:
+    def _text(self, text: str | None, out: list[Any]) -> None:
         if not text:
             return
         pos = 0

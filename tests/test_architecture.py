@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,15 @@ def test_every_module_has_a_docstring() -> None:
     missing = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
                if ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None]
     assert missing == []
+
+
+def test_types_check_with_mypy() -> None:
+    result = subprocess.run([sys.executable, "-m", "mypy", str(PACKAGE)], capture_output=True,
+                            text=True, cwd=PACKAGE.parent, check=False)
+    assert result.returncode == 0, result.stdout
+
+
+def test_no_unused_imports_or_undefined_names() -> None:
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", str(PACKAGE), str(PACKAGE.parent / "tests")],
+                            capture_output=True, text=True, cwd=PACKAGE.parent, check=False)
+    assert result.returncode == 0, result.stdout

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.shape import CT_Inline
 from docx.parts.document import DocumentPart
+from docx.shared import Emu
 
 from ..model import (Block, Code, CodeBlock, Emphasis, Figure, Footnote, FootnoteRef, Heading,
                      Inline, LineBreak, Link, ListBlock, Paragraph, Quote, RawBlock, RawInline,
@@ -176,7 +177,8 @@ class DocxWriter:
             return [self.hyperlink(node)]
         if isinstance(node, FootnoteRef):
             style = self._rpr(self.config["footnotes"]["reference_style"])
-            return [el("w:r", children=[style, el("w:footnoteReference", {"w:id": node.number})])]
+            mark = el("w:footnoteReference", {"w:id": node.number})
+            return [el("w:r", children=[style, mark] if style is not None else [mark])]
         if isinstance(node, LineBreak):
             return [el("w:r", children=[el("w:br")])]
         if isinstance(node, RawInline):
@@ -210,7 +212,7 @@ class DocxWriter:
             self._images[node.src] = self.part.get_or_add_image(str(node.src))[0]
         self._shape_id += 1
         inline = CT_Inline.new_pic_inline(self._shape_id, self._images[node.src],
-                                          node.src.name, width, height)
+                                          node.src.name, Emu(width), Emu(height))
         inline.docPr.set("descr", node.caption_text)
         return el("w:drawing", children=[inline])
 

@@ -209,7 +209,7 @@ class StyleBook:
 
     def _borrow(self, key: str) -> None:
         source = _names(self.fallback_el) if self.fallback_el is not None else {}
-        if key not in source:
+        if key not in source or self.fallback_el is None:
             raise LayoutError(f"docx: the layout uses style {key!r}, which no template defines",
                               hint="add it under docx.styles in layout.yaml")
         style = copy.deepcopy(_by_id(self.fallback_el, source[key]))
@@ -229,7 +229,7 @@ class StyleBook:
 
 
 def _names(styles_el: Element) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for style in styles_el.iter(qn("w:style")):
         name = style.find(qn("w:name"))
         if name is not None:

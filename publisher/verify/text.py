@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..facts import NUMBER, find_numbers, fold_width, normalise_text
 from .difference import Difference, quote as _q, short as _short
@@ -222,17 +222,17 @@ def _number_diffs(model: list[tuple[str, int]], found: list[str], places: list[P
             change, got = ("changed", found[j1 + k]) if k < n else ("missing", "")
             diffs.append(Difference("numbers", change, value, got, place.section, place.paragraph, page))
         for value in found[j1 + n:j2]:
-            place = places[model[i1][1]] if i2 > i1 else near
+            spot: Place | None = places[model[i1][1]] if i2 > i1 else near
             diffs.append(Difference("numbers", "extra", found=value, page=page,
-                                    section=place.section if place else "",
-                                    paragraph=place.paragraph if place else 0))
+                                    section=spot.section if spot else "",
+                                    paragraph=spot.paragraph if spot else 0))
     return diffs
 
 
-def _opcodes(model: list[str], found: list[str]) -> list[tuple[str, int, int, int, int]]:
+def _opcodes(model: list[str], found: list[str]) -> Sequence[tuple[str, int, int, int, int]]:
     """difflib's edit script; for very long runs (a wholly different file) only what is left over."""
     if len(model) * len(found) <= MAX_ALIGN:
-        return SequenceMatcher(None, model, found, autojunk=False).get_opcodes()
+        return list(SequenceMatcher(None, model, found, autojunk=False).get_opcodes())
     lost, extra = Counter(model) - Counter(found), Counter(found) - Counter(model)
     ops = []
     for k, value in enumerate(model):

@@ -62,5 +62,9 @@ verify: $(PDF) $(DOCX) $(HTML) $(EPUB)
 test: $(SETUP_TEST)
 	$(PY) -m pytest
 
+# A longer property-based run than `make test` does (60 generated documents).
+fuzz: $(SETUP_TEST)
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/test_fuzz.py -q
+
 clean:
 	rm -rf $(OUT)

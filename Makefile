@@ -15,6 +15,8 @@ VERIFIED := $(STEMS:%=$(OUT)/%.verified)
 
 SETUP_BUILD := .venv/.setup-build
 SETUP_TEST  := .venv/.setup-test
+SETUP_BENCH := .venv/.setup-bench
+PREVIEW_SOURCE ?= $(firstword $(SOURCES))
 
 .PHONY: all pdf docx html epub verify test clean bench fuzz preview
 .DEFAULT_GOAL := all
@@ -34,6 +36,10 @@ $(SETUP_BUILD): pyproject.toml tools/setup.sh
 	@touch $@
 $(SETUP_TEST): pyproject.toml tools/setup.sh
 	tools/setup.sh test
+	@touch $@ $(SETUP_BUILD)
+
+$(SETUP_BENCH): pyproject.toml tools/setup.sh
+	tools/setup.sh bench
 	@touch $@ $(SETUP_BUILD)
 
 # Per-source dependencies (its images, the layouts its front matter picks, the code).
@@ -61,6 +67,14 @@ verify: $(PDF) $(DOCX) $(HTML) $(EPUB)
 
 test: $(SETUP_TEST)
 	$(PY) -m pytest
+
+# Benchmarks, not tests: prints a table, writes output/bench.json (about 20 minutes).
+bench: all | $(SETUP_BENCH)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Live preview on http://127.0.0.1:8000/ (make preview PREVIEW_SOURCE=sources/x.md).
+preview: | $(SETUP_BUILD)
+	$(PUB) preview $(PREVIEW_SOURCE)
 
 # A longer property-based run than `make test` does (60 generated documents).
 fuzz: $(SETUP_TEST)

@@ -76,7 +76,7 @@ def table(result: dict[str, Any]) -> str:
                          f"(expected {','.join(t['expected'])}) {'ok' if t['ok'] else 'WRONG'}")
     if "preview" in result:
         p = result["preview"]
-        lines.append(f"preview warm rebuild (seconds from save to served, median of {p['runs']}): "
+        lines.append(f"preview warm rebuild (seconds from the start of the rebuild to served, median of {p['runs']}): "
                      f"html {p['html']:.2f}, pdf {p['pdf']:.2f}  (cold: {p['cold']})")
     lines.append("targets:")
     for t in result["targets"]:

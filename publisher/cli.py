@@ -54,6 +54,15 @@ def make_parser() -> argparse.ArgumentParser:
     pre.add_argument("--layout", help="the layout the PDF was built with (default: front matter)")
     pre.set_defaults(run=run_preflight)
 
+    preview = commands.add_parser("preview", help="serve a live preview that rebuilds on save",
+                                  description="Serve the e-reader HTML and the PDF of SOURCE on "
+                                  "http://127.0.0.1:PORT/ and rebuild them whenever the source, its images "
+                                  "or its layouts change. Ctrl-C stops it.")
+    preview.add_argument("source", type=Path, help="the Markdown source")
+    preview.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    preview.add_argument("--out", type=Path, help="also write each previewed edition into this folder")
+    preview.set_defaults(run=run_preview)
+
     deps = commands.add_parser("deps", help="print make dependency rules for a source",
                                description="Print make rules: each edition of SOURCE depends on its "
                                "source, images, layout files and code.")
@@ -82,6 +91,11 @@ def run_preflight(args: argparse.Namespace) -> int:
     if not findings:
         print("preflight: ok")
     return EXIT_DIFFERENCES if any(f.level == "error" for f in findings) else EXIT_OK
+
+
+def run_preview(args: argparse.Namespace) -> int:
+    from . import preview
+    return preview.serve(args.source, args.port, args.out)
 
 
 def run_deps(args: argparse.Namespace) -> int:

@@ -71,7 +71,17 @@ def _inspect(path: Path, mtime_ns: int, nbytes: int) -> tuple[int, int]:
 
 
 def screen_copy(path: Path, long_side: int, quality: int) -> tuple[bytes, str]:
-    """A copy of the image no longer than `long_side` px, as (bytes, MIME type)."""
+    """A copy of the image no longer than `long_side` px, as (bytes, MIME type).
+
+    Made once per file and size: the HTML and EPUB share it, and a yearbook
+    that reuses a photo hundreds of times pays for it once.
+    """
+    stat = path.stat()
+    return _screen_copy(path, stat.st_mtime_ns, stat.st_size, long_side, quality)
+
+
+@functools.lru_cache(maxsize=256)
+def _screen_copy(path: Path, mtime_ns: int, nbytes: int, long_side: int, quality: int) -> tuple[bytes, str]:
     with Image.open(path) as image:
         image.load()
         fmt = image.format or "JPEG"

@@ -219,6 +219,7 @@ header{display:flex;gap:1em;align-items:center;padding:.4em 1em;background:#eee;
 header a{color:#333} header a.on{font-weight:bold;text-decoration:none}
 #times{margin-left:auto;color:#666}
 #error{margin:0;padding:.6em 1em;background:#fde2e1;color:#8a1c12;white-space:pre-wrap;border-bottom:1px solid #e5a29d}
+#error::after{content:"\\A(below: the last good build; it updates when the error is fixed)";color:#666}
 iframe{flex:1;border:0;width:100%}
 """
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up what `make` (build) or `make test` (test) needs on Debian 12: apt packages, then .venv.
-# Usage: tools/setup.sh build|test
+# Usage: tools/setup.sh build|test|bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
@@ -10,6 +10,7 @@ apt_test="chromium libreoffice-writer-nogui epubcheck"
 python3 -c "import ensurepip" 2>/dev/null || apt_build="$apt_build python3-venv"
 wanted=$apt_build
 [ "$what" = test ] && wanted="$apt_build $apt_test"
+[ "$what" = bench ] && wanted="$apt_build pandoc"
 
 missing=""
 for pkg in $wanted; do

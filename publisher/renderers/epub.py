@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import uuid
 import zipfile
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
@@ -41,8 +42,8 @@ class Item:
 
 def render(doc: Document, layout: Layout) -> bytes:
     """The EPUB 3 edition of `doc` as zip bytes."""
-    pictures = {f.id: picture(f, layout) for f in doc.figures}
-    writer = HtmlWriter(image_src=lambda figure: pictures[figure.id].href,
+    pictures = package_pictures(doc, layout)
+    writer = HtmlWriter(image_src=lambda figure: pictures[figure.src].href,
                         figure_label=setting(layout, "epub", "figure_label"), sections=True)
     shared = context(doc, layout, "epub")
     templates = setting(layout, "epub", "templates")
@@ -59,10 +60,20 @@ def render(doc: Document, layout: Layout) -> bytes:
     return zip_package(items, package.encode("utf-8"), zip_time(doc))
 
 
-def picture(figure: Figure, layout: Layout) -> Item:
-    """The figure's screen copy as a package image (the cover if the layout says so)."""
+def package_pictures(doc: Document, layout: Layout) -> dict[Path, Item]:
+    """One package image per distinct image file (a yearbook reuses its photos), by file."""
+    cover_number = int(setting(layout, "epub", "cover_figure"))
+    cover = next((f.src for f in doc.figures if f.number == cover_number), None)
+    pictures: dict[Path, Item] = {}
+    for figure in doc.figures:
+        if figure.src not in pictures:
+            pictures[figure.src] = picture(figure, layout, figure.src == cover)
+    return pictures
+
+
+def picture(figure: Figure, layout: Layout, cover: bool) -> Item:
+    """The figure's screen copy as a package image, named after the first figure showing it."""
     data, mime = screen_image(figure, layout, "epub")
-    cover = figure.number == int(setting(layout, "epub", "cover_figure"))
     return Item(f"image-{figure.number}", f"images/{figure.id}.{SUFFIXES[mime]}", mime, data,
                 "cover-image" if cover else "")
 

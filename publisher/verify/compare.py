@@ -128,9 +128,13 @@ def _figure_pair(expected: Expected, edition: EditionFacts, i: int, j: int) -> l
 
 def _which(fingerprint: str, fingerprints: list[str]) -> int:
     """The first figure showing the source picture nearest to `fingerprint`, or -1."""
-    matches = [k for k, f in enumerate(fingerprints) if fingerprint and fingerprints_match(fingerprint, f)]
-    best = min(matches, key=lambda k: (fingerprint_distance(fingerprint, fingerprints[k]), k), default=-1)
-    return fingerprints.index(fingerprints[best]) if best >= 0 else -1
+    if not fingerprint:
+        return -1
+    first: dict[str, int] = {}  # a yearbook shows a few pictures many times: compare each once
+    for k, known in enumerate(fingerprints):
+        first.setdefault(known, k)
+    matches = [k for known, k in first.items() if fingerprints_match(fingerprint, known)]
+    return min(matches, key=lambda k: (fingerprint_distance(fingerprint, fingerprints[k]), k), default=-1)
 
 
 def _figure_page(edition: EditionFacts, j: int) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from html import escape, unescape
@@ -142,13 +143,25 @@ def _check_field(key: str, value: Any, front: str, path: Path) -> None:
             raise SourceError(f"date {value!r} is not YYYY-MM-DD", path, line) from None
 
 
+def build_date() -> str:
+    """The date of a source without one: SOURCE_DATE_EPOCH (UTC) if set, never the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return ""
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        raise SourceError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds",
+                          hint="unset it or give a Unix timestamp") from None
+
+
 def _meta_from(data: dict[str, Any]) -> Meta:
     keywords = data.get("keywords", ())
     if isinstance(keywords, str):
         keywords = [k.strip() for k in re.split(r"[,，;；]", keywords) if k.strip()]
     text = {k: normalise_punctuation(str(v)).strip() for k, v in data.items()
             if k not in ("keywords", "layouts", "date")}
-    date = data.get("date", "")
+    date = data.get("date") or build_date()
     return Meta(**text, date=date.isoformat() if isinstance(date, dt.date) else str(date),
                 keywords=tuple(normalise_punctuation(str(k)) for k in keywords),
                 layouts=tuple(sorted((str(k), str(v)) for k, v in data.get("layouts", {}).items())))

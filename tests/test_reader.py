@@ -171,3 +171,14 @@ def test_inline_raw_html_keeps_its_text_inside(tmp_path: Path) -> None:
     raws = [i for i in doc.blocks[0].inlines if isinstance(i, RawInline)]
     assert [r.html for r in raws] == ['<abbr title="国内生产总值">GDP</abbr>', "<sub>2</sub>"]
     assert doc.blocks[0].text == "见GDP和2。"
+
+
+def test_date_comes_from_front_matter_then_source_date_epoch(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    source = write_source(tmp_path, "正文。\n")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert reader.read(source).meta.date == ""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1737331200")  # 2025-01-20 00:00 UTC
+    assert reader.read(source).meta.date == "2025-01-20"
+    dated = write_source(tmp_path, "正文。\n", front="title: 测试\ndate: 2024-12-31")
+    assert reader.read(dated).meta.date == "2024-12-31"

@@ -27,7 +27,10 @@ _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s+Do\b")
 #: a caption label as the print layout sets it: "图3 " at a line start, or after a space
 #: when captions of figures side by side share a line ("图1 …。 图2 …。"); a justified,
 #: letter-spaced line ("如 图 2 所 示") puts a space between 图 and the number, so it is no label
-_CAPTION = re.compile(r"(?:^[ \t]*图[ \t]*|(?<=[ \t\u3000])图)(\d+)[ \t\u3000]+", re.MULTILINE)
+#: At a line start the space after the number may be missing: on a justified caption line
+#: pdftotext can drop it ("图41第11篇…"), and there a non-digit still ends the number.
+_CAPTION = re.compile(r"^[ \t]*图[ \t]*(\d+)(?:[ \t\u3000]+|(?=[^\d\s]))"
+                      r"|(?<=[ \t\u3000])图(\d+)[ \t\u3000]+", re.MULTILINE)
 #: how much text after a caption label is handed on (where a caption ends is not marked)
 CAPTION_WINDOW = 400
 #: forms nested deeper than this are not followed (a loop guard)
@@ -98,7 +101,7 @@ def find_captions(text: str) -> list[tuple[int, str]]:
     for k, match in enumerate(matches):
         end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
         end = min(end, match.end() + CAPTION_WINDOW)
-        out.append((int(match.group(1)), join_lines(text[match.end():end])))
+        out.append((int(match.group(1) or match.group(2)), join_lines(text[match.end():end])))
     return out
 
 

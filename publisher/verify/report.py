@@ -39,7 +39,8 @@ def _cell(result: "Result", kind: str) -> str:
 def _summary(results: list["Result"], seconds: float) -> str:
     differing = [r for r in results if not r.agrees]
     if not differing:
-        return f"all {len(results)} editions agree with the source ({seconds:.2f} s)"
+        agree = "the edition agrees" if len(results) == 1 else f"all {len(results)} editions agree"
+        return f"{agree} with the source ({seconds:.2f} s)"
     count = sum(len(r.differences) for r in differing)
     return (f"{len(differing)} of {len(results)} editions differ from the source: "
             f"{count} difference{'s' if count != 1 else ''} ({seconds:.2f} s)")

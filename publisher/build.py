@@ -1,15 +1,14 @@
 """Build: read a source, render the asked editions, write them all or none."""
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
+import functools
 from pathlib import Path
 
 from . import layout as layouts
 from . import output, reader
 from .errors import PublisherError
 from .model import Document
+from .parallel import map_beside
 from .renderers import DEFAULT_LAYOUTS, RENDERERS, renderer
 
 
@@ -28,12 +27,8 @@ def layout_name(doc: Document, fmt: str, override: str | None) -> str:
     return override or doc.meta.layout_for(fmt) or DEFAULT_LAYOUTS[fmt]
 
 
-#: the slowest edition, rendered in a second process while the others render here
-PARALLEL_FORMAT = "pdf"
-
-
-def render_one(doc: Document, fmt: str, override: str | None,
-               options: dict[str, object] | None) -> bytes:
+def render_one(doc: Document, override: str | None, options: dict[str, object] | None,
+               fmt: str) -> bytes:
     """Render one edition with its layout."""
     chosen = layouts.load(layout_name(doc, fmt, override)).with_options(**(options or {}))
     return renderer(fmt)(doc, chosen)
@@ -43,22 +38,10 @@ def render_all(doc: Document, formats: list[str], override: str | None = None,
                options: dict[str, object] | None = None) -> dict[str, bytes]:
     """Render every asked edition in memory; nothing is written yet.
 
-    With two cores and more than one format, the PDF (most of the time) renders
-    in a forked worker while the other editions render in this process.
+    With two cores the PDF renders in a forked worker while the others render here.
     """
-    pool, future = None, None
-    if PARALLEL_FORMAT in formats and len(formats) > 1 and (os.cpu_count() or 1) > 1:
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        future = pool.submit(render_one, doc, PARALLEL_FORMAT, override, options)
-    try:
-        rendered = {fmt: render_one(doc, fmt, override, options)
-                    for fmt in formats if future is None or fmt != PARALLEL_FORMAT}
-        if future is not None:
-            rendered[PARALLEL_FORMAT] = future.result()
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    return {fmt: rendered[fmt] for fmt in formats}
+    job = functools.partial(render_one, doc, override, options)
+    return dict(zip(formats, map_beside(job, formats, slow=lambda fmt: fmt == "pdf")))
 
 
 def build(source: Path, formats: list[str], out_dir: Path, override: str | None = None,

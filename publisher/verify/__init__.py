@@ -5,6 +5,7 @@ model; `compare` sets those facts beside the model's and names every difference.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import time
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Callable
 from .. import reader
 from ..errors import PublisherError
 from ..model import Document
+from ..parallel import map_beside
 from . import compare, report
 from .difference import Difference
 from .edition import EditionFacts
@@ -78,7 +80,8 @@ def verify(source: Path, editions: list[Path], out_dir: Path) -> list[Result]:
     doc = reader.read(source)
     files = find_editions(doc, editions, out_dir)
     expected = expect(doc)
-    return [check(expected, path) for path in files]
+    # the PDF is read in a second process while the other editions are read here
+    return map_beside(functools.partial(check, expected), files, slow=lambda p: p.suffix.lower() == ".pdf")
 
 
 def run(source: Path, editions: list[Path], out_dir: Path, as_json: bool) -> int:

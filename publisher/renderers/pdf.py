@@ -22,6 +22,7 @@ from ..errors import LayoutError, RenderError
 from ..layout import Layout
 from ..model import Document
 from ..typography import CJK
+from .pdf_columns import single_pass_columns
 from .pdf_html import SOURCE_ROOT, print_html, url_aliases
 
 #: a CSS length or keyword accepted for page size, bleed and marks (values from layout.yaml)
@@ -328,7 +329,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     roots = [doc.base_dir, *layout.dirs]
     fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []],
                              url_aliases(doc, layout))
-    with errors_fail(doc), cjk_justification():
+    with errors_fail(doc), cjk_justification(), single_pass_columns():
         document = weasyprint.HTML(string=html, base_url=f"file://{SOURCE_ROOT}",
                                    url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=page_css(layout), url_fetcher=fetcher)],

@@ -216,12 +216,15 @@ def split_inline_box(context: Any, box: Any, position_x: float, max_x: float, *a
     short = max_x - (line.content_box_x() + line.width)
     if gaps < 4 or short <= LOOSE * em * gaps or not any(_CJK_CHAR.search(b.text) for b in _text_boxes(line)):
         return result
+    first = [items[mark:] for items, mark in zip(lists, marks)]
     _truncate(lists, marks)
     wider = _ORIGINAL_SPLIT(context, box, position_x, max_x + SHRINK * em * gaps, *args)
     over = wider[0].content_box_x() + wider[0].width - max_x
     if wider[1] is None or over <= 0 or over > SHRINK * em * _gaps(wider[0]):
-        _truncate(lists, marks)
-        return _ORIGINAL_SPLIT(context, box, position_x, max_x, *args)
+        _truncate(lists, marks)  # keep the first break, and what it added to the lists
+        for items, added in zip(lists, first):
+            items.extend(added)
+        return result
     # condensed to a hair over the measure, so text_align leaves the line alone
     justify_line(context, wider[0], 1e-4 - over)
     return wider

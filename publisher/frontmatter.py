@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from yaml import YAMLError
 
-from .errors import SourceError, line_of
+from .errors import SourceError
 from .model import Meta
 from .typography import normalise_punctuation
 
@@ -22,6 +22,8 @@ FIELDS: dict[str, tuple[type, ...]] = {
     "language": (str,), "subject": (str,), "keywords": (list, str), "layouts": (dict,),
 }
 FORMATS = ("pdf", "docx", "html", "epub")
+#: a layout is named by its folder in layouts/: no paths
+LAYOUT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def load_yaml(text: str) -> Any:
@@ -66,7 +68,8 @@ def parse_meta(front: str, path: Path) -> Meta:
 
 
 def _check_field(key: str, value: Any, front: str, path: Path) -> None:
-    line = (line_of(front, f"{key}:") or 0) + 1
+    found = re.search(rf"^{re.escape(key)}\s*:", front, re.M)
+    line = front.count("\n", 0, found.start()) + 2 if found else None
     if key not in FIELDS:
         close = difflib.get_close_matches(key, FIELDS, n=1)
         hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(FIELDS)
@@ -79,6 +82,11 @@ def _check_field(key: str, value: Any, front: str, path: Path) -> None:
             if fmt not in FORMATS or not isinstance(name, str):
                 raise SourceError(f"layouts: '{fmt}' must be one of {', '.join(FORMATS)}"
                                   " with a layout name", path, line)
+            if not LAYOUT_NAME.fullmatch(name):
+                raise SourceError(f"layouts: {name!r} is not a layout name", path, line,
+                                  hint="use the name of a folder in layouts/, e.g. newspaper")
+    if key == "date" and isinstance(value, dt.datetime):
+        raise SourceError(f"date {value} has a time; write the day only, YYYY-MM-DD", path, line)
     if key == "date" and isinstance(value, str):
         try:
             dt.date.fromisoformat(value)

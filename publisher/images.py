@@ -54,8 +54,8 @@ def _inspect(path: Path, mtime_ns: int, nbytes: int) -> tuple[int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path, formats=list(FORMATS)) as image:
-                if image.format not in FORMATS:
+            with Image.open(path) as image:
+                if _kind(image.format) not in FORMATS:
                     raise ResourceError(f"image {path.name!r} is {image.format or 'unknown'}; use JPEG or PNG")
                 size = image.size
                 image.load()
@@ -68,6 +68,11 @@ def _inspect(path: Path, mtime_ns: int, nbytes: int) -> tuple[int, int]:
         raise ResourceError(f"image {path.name!r} is damaged: {error}",
                             hint="export it again as JPEG or PNG") from None
     return size
+
+
+def _kind(fmt: str | None) -> str:
+    """Pillow's format name, with a phone's multi-picture JPEG (MPO) counted as JPEG."""
+    return "JPEG" if fmt == "MPO" else (fmt or "")
 
 
 def screen_copy(path: Path, long_side: int, quality: int) -> tuple[bytes, str]:

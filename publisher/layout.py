@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ class Layout:
 def load(name: str, root: Path | None = None) -> Layout:
     """Load layout `name` and the chain of layouts it extends."""
     root = root or LAYOUTS_DIR
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise LayoutError(f"{name!r} is not a layout name", hint="use the name of a folder in layouts/")
     dirs: list[Path] = []
     configs: list[dict[str, Any]] = []
     current: str | None = name

@@ -40,12 +40,12 @@ def parse_body(body: str, path: Path, source_text: str) -> tuple[list[Block], li
     md = markdown.Markdown(extensions=["attr_list", "tables", "footnotes", "toc", "fenced_code"],
                            extension_configs={"toc": {"slugify": slugify_unicode}})
     md.treeprocessors.register(_TreeGrab(md), "publisher-grab", -100)
-    _refuse_hostile_html(body, path, source_text)
     try:
         md.convert(body)
     except RecursionError:
         raise SourceError("lists or quotes nested too deeply", path,
                           hint=f"keep nesting under {_MAX_DEPTH} levels") from None
+    _refuse_hostile_html([str(raw) for raw in md.htmlStash.rawHtmlBlocks], path, source_text)
     builder = _Builder(md, path, source_text)
     root = md.publisher_tree  # type: ignore[attr-defined]
     blocks, notes = [], []
@@ -58,14 +58,21 @@ def parse_body(body: str, path: Path, source_text: str) -> tuple[list[Block], li
     return blocks, notes
 
 
-def _refuse_hostile_html(body: str, path: Path, source_text: str) -> None:
-    """Scripts, frames, event handlers, javascript: and url() never reach an edition."""
-    match = _HOSTILE_HTML.search(body)
-    if match:
-        found = match.group().strip()
-        raise SourceError(f"'{found}' is not allowed: no edition may carry scripts, frames, "
-                          "event handlers or external style references", path,
-                          line_of(source_text, match.group()), hint="remove it")
+def _refuse_hostile_html(pieces: list[str], path: Path, source_text: str) -> None:
+    """Scripts, frames, event handlers, javascript: and url() in raw HTML never reach an edition.
+
+    Only the raw HTML Python-Markdown stashed is checked (prose and code may say "url(").
+    """
+    for piece in pieces:
+        match = None if _FENCED_CODE.fullmatch(piece.strip()) else _HOSTILE_HTML.search(piece)
+        if match:
+            _refuse(match.group(), path, source_text)
+
+
+def _refuse(found: str, path: Path, source_text: str) -> None:
+    raise SourceError(f"'{found.strip()}' is not allowed: no edition may carry scripts, frames, "
+                      "event handlers or external style references", path,
+                      line_of(source_text, found), hint="remove it")
 
 
 def _refuse_duplicate_headings(blocks: list[Block], path: Path, source_text: str) -> None:
@@ -91,6 +98,8 @@ class _Builder:
 
     def __init__(self, md: markdown.Markdown, path: Path, source_text: str) -> None:
         self.md, self.path, self.source_text = md, path, source_text
+        #: the only folder images may come from
+        self.base_dir = path.resolve().parent
         self.figure_count = 0
 
     # -- blocks
@@ -127,16 +136,14 @@ class _Builder:
 
     def figure(self, img: etree.Element) -> Figure:
         src = img.get("src", "")
-        line = line_of(self.source_text, src)
         try:
-            path = images.resolve(src, self.path.resolve().parent)
+            path = images.resolve(src, self.base_dir)
             width, height = images.inspect(path)
         except PublisherError as error:
-            error.file, error.line = self.path, line
-            raise SourceError(error.cause, self.path, line, error.hint) from None
+            raise SourceError(error.cause, self.path, line_of(self.source_text, src), error.hint) from None
         caption = _clean(img.get("title") or img.get("alt") or "")
         if not caption:
-            raise SourceError(f"image {src!r} has no caption", self.path, line,
+            raise SourceError(f"image {src!r} has no caption", self.path, line_of(self.source_text, src),
                               hint="write the caption as the alt text: ![caption](file)")
         self.figure_count += 1
         number = self.figure_count
@@ -190,6 +197,7 @@ class _Builder:
                 for backref in [a for a in para if "footnote-backref" in (a.get("class") or "")]:
                     para.remove(backref)  # the ↩ link back: an HTML-only nicety
                 para.text = (para.text or "").replace(NBSP_PLACEHOLDER, "")
+                para.tail = (para.tail or "").replace(NBSP_PLACEHOLDER, "") or None
             notes.append(Footnote(number, tuple(self.blocks(list(li), 1))))
         return notes
 
@@ -236,6 +244,8 @@ class _Builder:
         if tag == "br":
             return [LineBreak()]
         if tag == "a":
+            if _HOSTILE_HTML.match(element.get("href", "").strip()):
+                _refuse(element.get("href", "").strip().split(":")[0] + ":", self.path, self.source_text)
             href = sanitise.safe_href(element.get("href", ""))
             return [Link(href, self.inlines(element))] if href else list(self.inlines(element))
         if tag == "sup" and (element.get("id") or "").startswith("fnref"):

@@ -21,7 +21,7 @@ def read(path: Path) -> Document:
     meta = parse_meta(front, path)
     blocks, notes = parse_body(body, path, source_text=text)
     return Document(meta=meta, blocks=tuple(blocks), footnotes=tuple(notes),
-                    source=path.resolve(), base_dir=path.resolve().parent)
+                    source=path.absolute(), base_dir=path.resolve().parent)
 
 
 def _read_text(path: Path) -> str:

@@ -31,6 +31,15 @@ def render_template(layout: Layout, name: str, **context: Any) -> str:
         raise LayoutError(f"template {name!r} failed: {error}", layout.dirs[0] / name) from None
 
 
+def format_setting(name: str, pattern: str, **values: object) -> str:
+    """A layout's format string filled in, e.g. '图{number}'; a bad pattern is a LayoutError."""
+    try:
+        return str(pattern).format(**values)
+    except (KeyError, IndexError, ValueError) as error:
+        raise LayoutError(f"layout setting {name} {pattern!r} cannot be filled in ({error})",
+                          hint="use only " + ", ".join("{" + k + "}" for k in values)) from None
+
+
 def markup(html: str) -> Markup:
     """Mark renderer-built (already escaped) HTML as safe for templates."""
     return Markup(html)

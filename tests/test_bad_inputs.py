@@ -87,6 +87,21 @@ def gen_layout_template_error(case: Path) -> None:
         (broken / template.name).write_text("{% if %}broken", encoding="utf-8")
 
 
+def _layout_copy(case: Path, name: str, yaml_text: str) -> None:
+    layouts = case / "layouts"
+    shutil.copytree(ROOT / "layouts", layouts)
+    (layouts / name).mkdir()
+    (layouts / name / "layout.yaml").write_text(yaml_text, encoding="utf-8")
+
+
+def gen_layout_bad_format_string(case: Path) -> None:
+    _layout_copy(case, "badlabel", "extends: ereader\nhtml:\n  figure_label: '图{n}'\n")
+
+
+def gen_layout_unknown_docx_style(case: Path) -> None:
+    _layout_copy(case, "badstyle", "extends: department\ndocx:\n  styles:\n    Quote: {based_on: Nosuch}\n")
+
+
 def gen_source_is_a_folder(case: Path) -> None:
     (case / "doc.md").unlink()
     (case / "doc.md").mkdir()

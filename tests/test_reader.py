@@ -182,3 +182,39 @@ def test_date_comes_from_front_matter_then_source_date_epoch(tmp_path: Path,
     assert reader.read(source).meta.date == "2025-01-20"
     dated = write_source(tmp_path, "正文。\n", front="title: 测试\ndate: 2024-12-31")
     assert reader.read(dated).meta.date == "2024-12-31"
+
+
+def test_prose_and_code_may_mention_url_and_expression(tmp_path: Path) -> None:
+    body = "This expression (x) uses url(…) and on = 2.\n\n```html\n<style>p{}</style>\n```\n"
+    doc = reader.read(write_source(tmp_path, body))
+    assert "expression (x)" in doc.blocks[0].text and doc.blocks[1] == CodeBlock("<style>p{}</style>")
+
+
+def test_footnote_with_emphasis_keeps_no_placeholder(tmp_path: Path) -> None:
+    doc = reader.read(write_source(tmp_path, "正文[^1]。\n\n[^1]: 注释 *强调* 结尾。\n"))
+    assert doc.footnotes[0].blocks[0].text == "注释 强调 结尾。"
+
+
+@pytest.mark.parametrize("front, cause", [
+    ("title: t\nlayouts: {html: /tmp/evil}", "not a layout name"),
+    ("title: t\nlayouts: {pdf: ../newspaper}", "not a layout name"),
+    ("title: t\ndate: 2025-01-20 10:00:00", "has a time"),
+    ("subtitle: s\ntitle: 5", "'title' must be text"),
+])
+def test_front_matter_mistakes(tmp_path: Path, front: str, cause: str) -> None:
+    with pytest.raises(SourceError, match=cause) as error:
+        reader.read(write_source(tmp_path, "正文。\n", front=front))
+    assert error.value.line == 3
+
+
+def test_symlinked_source_keeps_its_own_name(tmp_path: Path) -> None:
+    real = write_source(tmp_path, "正文。\n")
+    alias = tmp_path / "alias.md"
+    alias.symlink_to(real)
+    assert reader.read(alias).stem == "alias"
+
+
+def test_gif_is_refused_by_name(tmp_path: Path) -> None:
+    Image.new("RGB", (20, 20)).save(tmp_path / "pic.gif")
+    with pytest.raises(SourceError, match="is GIF; use JPEG or PNG"):
+        reader.read(write_source(tmp_path, "![说明](pic.gif)\n"))

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 
 from ..arrange import opening_figures
 from ..arrange import spread as spread_figures
-from ..errors import PublisherError
+from ..errors import LayoutError, PublisherError
 from ..layout import Layout
 from ..model import Block, Document
 from . import docx_package as package
@@ -118,6 +118,8 @@ def add_page_number(word: WordDocument, styles: StyleBook, spec: dict[str, Any])
     root = footer._element
     for child in list(root):
         root.remove(child)
+    if "{page}" not in spec["format"]:
+        raise LayoutError(f"docx.page_number.format {spec['format']!r} must contain {{page}}")
     before, after = spec["format"].split("{page}", 1)
     runs = ([text_run(before)] if before else []) + field("PAGE", "1") + ([text_run(after)] if after else [])
     root.append(paragraph(styles.id(spec["style"]), runs))

@@ -29,8 +29,12 @@ def apply_layout(document: WordDocument, config: dict[str, Any], language: str) 
     styles_el = document.styles.element
     strip_theme_fonts(styles_el)
     _set_defaults(styles_el, config.get("defaults", {}))
-    for name, spec in (config.get("styles") or {}).items():
-        _apply_style(document, name, spec or {})
+    specs = {name: spec or {} for name, spec in (config.get("styles") or {}).items()}
+    for name, spec in specs.items():  # every style exists before any is based on another
+        _style(document, name, spec)
+    default_size = str((config.get("defaults") or {}).get("size", "12pt"))
+    for name, spec in specs.items():
+        _apply_style(document, name, spec, default_size)
     set_language(document, language)
 
 
@@ -70,15 +74,29 @@ def _set_defaults(styles_el: Element, spec: dict[str, Any]) -> None:
     ppr_default.append(el("w:pPr", children=[el("w:spacing", {"w:after": 0})]))
 
 
-def _apply_style(document: WordDocument, name: str, spec: dict[str, Any]) -> None:
+def _style(document: WordDocument, name: str, spec: dict[str, Any]) -> Any:
+    """The style `name`, made when the template lacks it."""
     kind = spec.get("type", "paragraph")
     if kind not in _TYPES:
         raise LayoutError(f"docx.styles.{name}: type must be paragraph or character")
-    styles = document.styles
     try:
-        style = styles[name]
+        return document.styles[name]
     except KeyError:
-        style = styles.add_style(name, _TYPES[kind])
+        return document.styles.add_style(name, _TYPES[kind])
+
+
+def _apply_style(document: WordDocument, name: str, spec: dict[str, Any], default_size: str) -> None:
+    try:
+        _set_style(document, name, spec, default_size)
+    except KeyError as error:
+        raise LayoutError(f"docx.styles.{name}: unknown style or value {error}",
+                          hint="name a style defined under docx.styles or in the template") from None
+
+
+def _set_style(document: WordDocument, name: str, spec: dict[str, Any], default_size: str) -> None:
+    kind = spec.get("type", "paragraph")
+    styles = document.styles
+    style = styles[name]
     style.hidden = False
     style.unhide_when_used = False
     style.quick_style = True
@@ -90,7 +108,7 @@ def _apply_style(document: WordDocument, name: str, spec: dict[str, Any]) -> Non
     for tag in ("w:pPr", "w:rPr"):
         for old in element.findall(qn(tag)):
             element.remove(old)
-    props = ([paragraph_properties(spec)] if kind == "paragraph" else []) + [run_properties(spec)]
+    props = ([paragraph_properties(spec, default_size)] if kind == "paragraph" else []) + [run_properties(spec)]
     anchor = next((c for c in element if c.tag in _AFTER_PROPS), None)
     for prop in props:
         if anchor is None:
@@ -99,7 +117,7 @@ def _apply_style(document: WordDocument, name: str, spec: dict[str, Any]) -> Non
             anchor.addprevious(prop)
 
 
-def paragraph_properties(spec: dict[str, Any]) -> Element:
+def paragraph_properties(spec: dict[str, Any], default_size: str = "12pt") -> Element:
     """<w:pPr> from a style spec, children in schema order."""
     ppr = el("w:pPr")
     if spec.get("keep_with_next"):
@@ -110,7 +128,7 @@ def paragraph_properties(spec: dict[str, Any]) -> Element:
         ppr.append(el("w:pBdr", children=[el("w:bottom", {"w:val": "single", "w:sz": 6,
                                                            "w:space": 1, "w:color": "auto"})]))
     ppr.append(_spacing(spec))
-    indent = _indent(spec)
+    indent = _indent(spec, default_size)
     if indent is not None:
         ppr.append(indent)
     if spec.get("align"):
@@ -135,13 +153,13 @@ def _spacing(spec: dict[str, Any]) -> Element:
     return el("w:spacing", attrs)
 
 
-def _indent(spec: dict[str, Any]) -> Element | None:
+def _indent(spec: dict[str, Any], default_size: str) -> Element | None:
     """Indents in characters (w:*Chars, hundredths of a character).
 
     Word and WPS use the *Chars values and scale them with the font; the twips
     values are the fallback LibreOffice 7 reads (it ignores *Chars).
     """
-    size = twips(spec.get("size", "16pt"))
+    size = twips(spec.get("size", default_size))
     attrs: dict[str, str | int] = {}
     for key, attr in (("left_chars", "w:left"), ("right_chars", "w:right"),
                       ("first_line_chars", "w:firstLine")):

@@ -10,6 +10,7 @@ from .. import images
 from ..errors import LayoutError
 from ..layout import Layout
 from ..model import Document, Figure, Heading
+from ..templates import format_setting
 
 #: a stylesheet must not be able to close the <style> element it is inlined into
 _STYLE_END = re.compile(r"</style", re.IGNORECASE)
@@ -57,7 +58,7 @@ def display_date(iso: str, pattern: str) -> str:
     if not iso:
         return ""
     day = dt.date.fromisoformat(iso)
-    return pattern.format(year=day.year, month=day.month, day=day.day)
+    return format_setting("date_format", pattern, year=day.year, month=day.month, day=day.day)
 
 
 def stylesheet(layout: Layout, names: list[str]) -> str:

@@ -13,6 +13,7 @@ from typing import Callable
 from ..model import (Block, Code, CodeBlock, Document, Emphasis, Figure, Footnote, FootnoteRef,
                      Heading, Inline, LineBreak, Link, ListBlock, Paragraph, Quote, RawBlock,
                      RawInline, Strong, Table, Text, ThematicBreak)
+from ..templates import format_setting
 from ..typography import HAN
 
 #: the last two Han characters of a heading plus trailing marks: kept on one line
@@ -77,7 +78,7 @@ class HtmlWriter:
 
     def visit_figure(self, node: Figure) -> str:
         caption = node.caption_text
-        label = escape(self.figure_label.format(number=node.number))
+        label = escape(format_setting("figure_label", self.figure_label, number=node.number))
         return (f'<figure id="{escape(node.id)}" class="figure">'
                 f'<img src="{escape(self.image_src(node))}" alt="{escape(caption)}"'
                 f' width="{node.width}" height="{node.height}" />'

@@ -49,7 +49,9 @@ class SandboxFetcher(weasyprint.URLFetcher):
     def fetch(self, url: str, headers: Any = None) -> weasyprint.urls.URLFetcherResponse:
         path = self.allowed(url)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return weasyprint.urls.URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+        # answer with the URL asked for: WeasyPrint bases a stylesheet's url()s on it, and
+        # the real path would differ between checkouts (see pdf_html.SOURCE_ROOT)
+        return weasyprint.urls.URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
 
     def allowed(self, url: str) -> Path:
         """The local file `url` names, if it lies inside an allowed folder."""

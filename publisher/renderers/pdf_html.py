@@ -15,7 +15,7 @@ from ..templates import markup, render_template
 from .htmlbody import HtmlWriter
 
 #: a section heading opening with a label letter or number ("A 党的…", "3 …")
-_HEADING_LABEL = re.compile(r'(<h2 id="[^"]*">)([A-Z0-9]{1,2})(?= )')
+_HEADING_LABEL = re.compile(r'(<h2 id="[^"]*">)(?:<span class="num">)?([A-Z0-9]{1,2})(?:</span>)?(?= )')
 
 #: the print template every print layout uses unless its layout.yaml names another
 TEMPLATE = "print.html.j2"

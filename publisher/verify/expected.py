@@ -47,9 +47,15 @@ def expect(doc: Document) -> Expected:
     paths = [Path(f.image_path) for f in facts.figures]
     front = furniture(doc)
     return Expected(facts=facts, places=[Place(section, index) for section, index in facts.places],
-                    fingerprints=[fingerprint(p.read_bytes()) for p in paths],
+                    fingerprints=fingerprints_of(paths),
                     image_names=[p.name for p in paths], marked=marked_texts(doc),
                     furniture=front, between=between(facts, front))
+
+
+def fingerprints_of(paths: list[Path]) -> list[str]:
+    """The fingerprint of each image file, each distinct file read once (a yearbook reuses photos)."""
+    known = {path: fingerprint(path.read_bytes()) for path in dict.fromkeys(paths)}
+    return [known[path] for path in paths]
 
 
 def between(facts: Facts, front: list[str]) -> list[str]:

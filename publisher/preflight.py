@@ -17,7 +17,8 @@ from fontTools.ttLib import TTFont
 
 from .errors import PublisherError
 from .layout import Layout
-from .model import Document, Figure, Heading, Paragraph, walk_blocks
+from .facts import document_facts
+from .model import Document
 
 #: images printed below this resolution get a warning
 MIN_DPI = 200
@@ -214,22 +215,17 @@ def font_charset(family: str) -> frozenset[int]:
 
 
 def text_places(doc: Document) -> list[tuple[str, str]]:
-    """(where, text) for every piece of text the print edition shows."""
+    """(where, text) for every piece of text the print edition shows (the model's facts)."""
     meta = doc.meta
     places = [(name, value) for name, value in (
         ("title", meta.title), ("subtitle", meta.subtitle), ("kicker", meta.kicker),
         ("byline", meta.byline), ("publication", meta.publication), ("section", meta.section),
         ("page label", meta.page)) if value]
-    section, count = "", 0
-    for block in walk_blocks(doc.blocks):
-        if isinstance(block, Heading):
-            section, count = block.text, 0
-            places.append((f"heading '{block.text}'", block.text))
-        elif isinstance(block, Paragraph):
-            count += 1
-            places.append((f"section '{section or '(opening)'}', paragraph {count}", block.text))
-        elif isinstance(block, Figure):
-            places.append((f"caption of figure {block.number}", block.caption_text))
+    facts = document_facts(doc)
+    places += [(f"heading '{h.text}'", h.text) for h in facts.headings]
+    places += [(f"caption of figure {f.number}", f.caption) for f in facts.figures]
+    places += [(f"section '{section or '(opening)'}', paragraph {index}", text)
+               for text, (section, index) in zip(facts.paragraphs, facts.places)]
     return places
 
 

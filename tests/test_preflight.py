@@ -57,3 +57,13 @@ def test_break_violations_found() -> None:
     lines = [preflight.Line(1, 0, 0, 100, 13, "，开头"), preflight.Line(1, 0, 16, 100, 29, "结尾“"),
              preflight.Line(1, 0, 32, 100, 45, "正常。")]
     assert len(preflight.break_violations(lines)) == 2
+
+
+def test_missing_glyph_in_a_table_cell_or_footnote_is_found(tmp_path: Path) -> None:
+    source = tmp_path / "doc.md"
+    source.write_text("---\ntitle: 表\n---\n\n| 项 | 值 |\n|---|---|\n| 甲 | \U00013000 |\n\n"
+                      "正文[^1]。\n\n[^1]: 注\U00013001。\n", encoding="utf-8")
+    doc = reader.read(source)
+    found = preflight.missing_glyphs(doc, list(layouts.load("newspaper").get("pdf.fonts")))
+    text = " ".join(f.message for f in found)
+    assert "U+13000" in text and "U+13001" in text

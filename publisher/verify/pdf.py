@@ -39,7 +39,7 @@ def extract(path: Path) -> EditionFacts:
     listing = _start("pdfimages", "-list", str(path))
     headings = list(outline(_json(_finish(_start("qpdf", "--json", "--json-key=outlines", str(path)), path))
                             .get("outlines", [])))
-    texts = page_texts(_finish(text, path), path)
+    texts = page_texts(_finish(text, path))
     rows = drawn_rows(_finish(listing, path))
     return _facts(headings, texts, pictures(path, rows, len(texts)))
 
@@ -66,7 +66,7 @@ def _json(data: bytes) -> dict[str, Any]:
         return {}
 
 
-def page_texts(out: bytes, path: Path) -> list[str]:
+def page_texts(out: bytes) -> list[str]:
     """The page texts pdftotext wrote, one per page (it ends each page with a form feed)."""
     texts = out.decode("utf-8", errors="replace").split("\f")
     return texts[:-1] if len(texts) > 1 else texts

@@ -1,6 +1,7 @@
 """Reader: a source file → the document model (front matter, then the Markdown body)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .errors import SourceError, line_of
@@ -12,6 +13,7 @@ __all__ = ["read", "load_yaml", "YAMLError", "MAX_SOURCE_BYTES"]
 
 #: a yearbook of 100 reports is about 1.5 MB; anything far larger is a mistake
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def read(path: Path) -> Document:
@@ -49,4 +51,6 @@ def _read_text(path: Path) -> str:
     if "\x00" in text:
         raise SourceError("source contains NUL bytes", path, line_of(text, "\x00"),
                           hint="is this a binary file?")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # invisible control characters pasted from elsewhere: no edition (XML, Word) may carry them
+    return _CONTROL.sub("", text)

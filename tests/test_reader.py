@@ -218,3 +218,8 @@ def test_gif_is_refused_by_name(tmp_path: Path) -> None:
     Image.new("RGB", (20, 20)).save(tmp_path / "pic.gif")
     with pytest.raises(SourceError, match="is GIF; use JPEG or PNG"):
         reader.read(write_source(tmp_path, "![说明](pic.gif)\n"))
+
+
+def test_pasted_control_characters_are_dropped(tmp_path: Path) -> None:
+    doc = reader.read(write_source(tmp_path, "正文\x0b含\x1b控制\x7f字符。\n"))
+    assert doc.blocks[0].text == "正文含控制字符。"

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 from ..errors import RenderError
 from ..layout import Layout
-from ..model import Document, Figure
+from ..model import Document, Figure, Inline, RawBlock, RawInline
 from ..templates import markup, render_template
 from .epub_xhtml import to_xhtml
 from .html_parts import context, screen_image, setting, stylesheet
@@ -40,17 +40,27 @@ class Item:
     properties: str = ""
 
 
+class XhtmlWriter(HtmlWriter):
+    """HtmlWriter already writes XHTML; only sanitised raw HTML may be loose HTML (<br>, &nbsp;)."""
+
+    def visit_rawblock(self, node: RawBlock) -> str:
+        return to_xhtml(node.html) + "\n"
+
+    def inline(self, node: Inline) -> str:
+        return to_xhtml(node.html) if isinstance(node, RawInline) else super().inline(node)
+
+
 def render(doc: Document, layout: Layout) -> bytes:
     """The EPUB 3 edition of `doc` as zip bytes."""
     pictures = package_pictures(doc, layout)
-    writer = HtmlWriter(image_src=lambda figure: pictures[figure.src].href,
-                        figure_label=setting(layout, "epub", "figure_label"), sections=True)
+    writer = XhtmlWriter(image_src=lambda figure: pictures[figure.src].href,
+                         figure_label=setting(layout, "epub", "figure_label"), sections=True)
     shared = context(doc, layout, "epub")
     templates = setting(layout, "epub", "templates")
     css = Item("css", "styles/book.css", "text/css",
                stylesheet(layout, setting(layout, "epub", "stylesheets")).encode("utf-8"))
     content = xhtml_item("content", "content.xhtml", render_template(
-        layout, templates["content"], **shared, body=markup(to_xhtml(writer.body(doc))), css=css.href))
+        layout, templates["content"], **shared, body=markup(writer.body(doc)), css=css.href))
     nav = xhtml_item("nav", "nav.xhtml", render_template(
         layout, templates["nav"], **shared, content=content.href, css=css.href), "nav")
     items = [content, nav, css, *pictures.values()]

@@ -1,11 +1,24 @@
 """Writing outputs: atomically, so a failed build never leaves a partial file."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
 
 from .errors import PublisherError
+
+
+#: the earliest time a zip entry can carry (DOS time starts in 1980)
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_timestamp(iso_date: str) -> tuple[int, int, int, int, int, int]:
+    """The time every entry of a DOCX or EPUB carries: the front-matter date, never the clock."""
+    if not iso_date:
+        return ZIP_EPOCH
+    day = dt.date.fromisoformat(iso_date)
+    return (max(day.year, 1980), day.month, day.day, 0, 0, 0)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

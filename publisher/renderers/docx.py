@@ -21,6 +21,7 @@ from ..arrange import opening_figures
 from ..arrange import spread as spread_figures
 from ..errors import LayoutError, PublisherError
 from ..layout import Layout
+from ..output import zip_timestamp
 from ..model import Block, Document
 from . import docx_package as package
 from .docx_body import DocxWriter
@@ -58,7 +59,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     package.drop_template_parts(word)
     out = io.BytesIO()
     word.save(out)
-    return package.stable_zip(out.getvalue(), package.zip_stamp(doc.meta))
+    return package.stable_zip(out.getvalue(), zip_timestamp(doc.meta.date))
 
 
 def reference_path(layout: Layout) -> Path | None:

@@ -103,11 +103,3 @@ def stable_zip(data: bytes, stamp: tuple[int, int, int, int, int, int]) -> bytes
             info.create_system = 0
             target.writestr(info, source.read(name))
     return out.getvalue()
-
-
-def zip_stamp(meta: Meta) -> tuple[int, int, int, int, int, int]:
-    """Zip entry time: the front-matter date, or the zip epoch."""
-    if meta.date:
-        day = dt.date.fromisoformat(meta.date)
-        return (max(day.year, 1980), day.month, day.day, 0, 0, 0)
-    return (1980, 1, 1, 0, 0, 0)

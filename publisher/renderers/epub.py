@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 from ..errors import RenderError
 from ..layout import Layout
 from ..model import Document, Figure, Inline, RawBlock, RawInline
+from ..output import zip_timestamp
 from ..templates import markup, render_template
 from .epub_xhtml import to_xhtml
 from .html_parts import context, screen_image, setting, stylesheet
@@ -25,7 +26,7 @@ CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>
 <rootfiles><rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/></rootfiles>
 </container>
 """
-#: zip entries of an undated source get this time (the earliest a zip can store)
+#: dcterms:modified of an undated source: the zip epoch its entries carry too
 UNDATED = dt.date(1980, 1, 1)
 SUFFIXES = {"image/jpeg": "jpg", "image/png": "png"}
 
@@ -67,7 +68,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     package = render_template(layout, templates["package"], **shared, **metadata(doc, layout),
                               items=items, spine=[content])
     _check_xml("package.opf", package)
-    return zip_package(items, package.encode("utf-8"), zip_time(doc))
+    return zip_package(items, package.encode("utf-8"), zip_timestamp(doc.meta.date))
 
 
 def package_pictures(doc: Document, layout: Layout) -> dict[Path, Item]:
@@ -125,12 +126,6 @@ def creators(byline: str, roles: list[str]) -> list[str]:
     if words and words[0] in roles:
         words = words[1:]
     return words
-
-
-def zip_time(doc: Document) -> tuple[int, int, int, int, int, int]:
-    """Every zip entry carries the front-matter date, never the clock."""
-    day = dt.date.fromisoformat(doc.meta.date) if doc.meta.date else UNDATED
-    return (max(day.year, 1980), day.month, day.day, 0, 0, 0)
 
 
 def zip_package(items: list[Item], package: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:

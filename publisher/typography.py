@@ -16,7 +16,8 @@ _FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（",
 _MARK_AFTER_CJK = re.compile(rf"(?<=[{CJK}])[,;:!?()]")
 _MARK_BEFORE_HAN = re.compile(rf"[,;:!?()](?=[{HAN}\u201c\u2018])")
 _NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
-_CJK_CHAR = re.compile(rf"[{CJK}]")
+#: one Han character or CJK punctuation mark
+CJK_CHAR = re.compile(rf"[{CJK}]")
 
 
 def normalise_punctuation(text: str) -> str:
@@ -33,7 +34,7 @@ def join_lines(text: str) -> str:
     def joiner(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() else ""
         after = text[match.end()] if match.end() < len(text) else ""
-        if _CJK_CHAR.match(before or " ") or _CJK_CHAR.match(after or " "):
+        if CJK_CHAR.match(before or " ") or CJK_CHAR.match(after or " "):
             return ""
         return " "
     return _NEWLINE.sub(joiner, text)
@@ -41,4 +42,4 @@ def join_lines(text: str) -> str:
 
 def is_cjk(char: str) -> bool:
     """True for a Han character or CJK punctuation."""
-    return bool(_CJK_CHAR.match(char))
+    return bool(CJK_CHAR.match(char))

@@ -1,14 +1,16 @@
 """Build: read a source, render the asked editions, write them all or none."""
 from __future__ import annotations
 
+import contextlib
 import functools
 from pathlib import Path
+from typing import Callable, ContextManager, Iterator
 
 from . import layout as layouts
 from . import output, reader
 from .errors import PublisherError
 from .model import Document
-from .parallel import map_beside
+from .parallel import Beside, map_beside, run_beside
 from .renderers import DEFAULT_LAYOUTS, RENDERERS, renderer
 
 
@@ -41,20 +43,59 @@ def render_all(doc: Document, formats: list[str], override: str | None = None,
     With two cores the PDF renders in a forked worker while the others render here.
     """
     job = functools.partial(render_one, doc, override, options)
-    return dict(zip(formats, map_beside(job, formats, slow=lambda fmt: fmt == "pdf")))
+    return dict(zip(formats, map_beside(job, formats, slow=is_pdf)))
+
+
+def is_pdf(fmt: str) -> bool:
+    return fmt == "pdf"
+
+
+def load_pdf_renderer() -> None:
+    """Import WeasyPrint (half a second) in the PDF worker while the source is still being read."""
+    renderer("pdf")
+
+
+def pdf_worker(formats: list[str]) -> ContextManager[Beside | None]:
+    """A worker process for the PDF when other editions are built beside it."""
+    if "pdf" in formats and len(formats) > 1:
+        return Beside(warm=load_pdf_renderer)
+    return contextlib.nullcontext()
+
+
+#: called with (format, staged file, final path) as each edition is staged
+Check = Callable[[str, Path, Path], None]
 
 
 def build(source: Path, formats: list[str], out_dir: Path, override: str | None = None,
-          options: dict[str, object] | None = None) -> dict[str, Path]:
-    """Build `source` into `out_dir`; a failure leaves earlier outputs untouched."""
-    doc = reader.read(source)
-    rendered = render_all(doc, formats, override, options)
-    written = {}
-    for fmt, data in rendered.items():
-        path = out_dir / f"{doc.stem}.{fmt}"
-        output.write_atomic(path, data)
-        written[fmt] = path
-    return written
+          options: dict[str, object] | None = None, check: Check | None = None) -> dict[str, Path]:
+    """Build `source` into `out_dir`; a failure leaves earlier outputs untouched.
+
+    Each edition is written in full beside its path as soon as it is rendered (the PDF
+    last, from its worker), and all are put in place together once every one is.
+    `check` may read each staged file in the meantime: the verifier reads the other
+    editions while the PDF still renders.
+    """
+    with pdf_worker(formats) as beside:
+        doc = reader.read(source)
+        staged: dict[str, output.Staged] = {}
+        try:
+            for fmt, data in render_each(doc, formats, override, options, beside):
+                staged[fmt] = output.Staged(out_dir / f"{doc.stem}.{fmt}", data)
+                if check is not None:
+                    check(fmt, staged[fmt].temp, staged[fmt].path)
+            for edition in staged.values():
+                edition.commit()
+        finally:
+            for edition in staged.values():
+                edition.discard()
+    return {fmt: edition.path for fmt, edition in staged.items()}
+
+
+def render_each(doc: Document, formats: list[str], override: str | None,
+                options: dict[str, object] | None, beside: Beside | None) -> Iterator[tuple[str, bytes]]:
+    """(format, bytes) for each edition as it is rendered, the PDF last."""
+    job = functools.partial(render_one, doc, override, options)
+    return run_beside(job, formats, slow=is_pdf, beside=beside)
 
 
 def dependencies(source: Path) -> dict[str, list[Path]]:

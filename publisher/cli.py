@@ -34,6 +34,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--formats", default="pdf,docx,html,epub", help="comma-separated: pdf,docx,html,epub (default: all)")
     build.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output)")
     build.add_argument("--reference-docx", type=Path, help="restyle the DOCX from this Word template")
+    build.add_argument("--verify", action="store_true",
+                       help="also read each written edition back and compare it with the source, as "
+                       "'publisher verify' does (the other editions are read while the PDF renders); "
+                       "exit 1 on differences")
     build.set_defaults(run=run_build)
 
     verify = commands.add_parser("verify", help="check written editions against the source",
@@ -77,9 +81,16 @@ def run_build(args: argparse.Namespace) -> int:
     options: dict[str, object] = {"reference_docx": str(args.reference_docx.resolve())} if args.reference_docx else {}
     if args.reference_docx and not args.reference_docx.is_file():
         raise PublisherError("reference document not found", args.reference_docx)
-    written = builder.build(args.source, formats, args.out, args.layout, options)
+    check = None
+    if args.verify:
+        from .verify import WhileBuilding
+        check = WhileBuilding(args.source)
+    written = builder.build(args.source, formats, args.out, args.layout, options, check=check)
     for path in written.values():
         print(f"wrote {path}")
+    if check is not None:
+        print(check.report())
+        return EXIT_OK if all(r.agrees for r in check.results) else EXIT_DIFFERENCES
     return EXIT_OK
 
 

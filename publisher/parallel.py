@@ -3,28 +3,72 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, TypeVar
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Callable, Iterator, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
-def map_beside(job: Callable[[Item], Result], items: list[Item],
-               slow: Callable[[Item], bool]) -> list[Result]:
-    """`[job(item) for item in items]`, with the one slow item run in a second process.
+class Beside:
+    """A second process for one slow job, forked early so that it can warm up.
 
-    `job` must be picklable (a module-level function or a functools.partial of one).
+    `warm` (module imports, say) runs in the worker at once, while the caller goes
+    on reading its input; the slow job submitted later finds it done. With one
+    core there is no worker and jobs run in the caller when their result is asked.
+    `job`s must be picklable (module-level functions or functools.partials of them).
+    """
+
+    def __init__(self, warm: Callable[[], object] | None = None) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        if (os.cpu_count() or 1) >= 2:
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            if warm is not None:
+                self.pool.submit(warm)
+
+    def submit(self, job: Callable[[Item], Result], item: Item) -> Callable[[], Result]:
+        """Start `job(item)` in the worker; the returned function waits for its result."""
+        if self.pool is None:
+            return lambda: job(item)
+        future: Future[Result] = self.pool.submit(job, item)
+        return future.result
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> Beside:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def run_beside(job: Callable[[Item], Result], items: list[Item], slow: Callable[[Item], bool],
+               beside: Beside | None = None) -> Iterator[tuple[Item, Result]]:
+    """(item, job(item)) for each item as it is done, the one slow item last and in a worker.
+
     Errors raised in the worker reach the caller unchanged.
     """
     slow_items = [item for item in items if slow(item)]
-    if len(items) < 2 or len(slow_items) != 1 or (os.cpu_count() or 1) < 2:
-        return [job(item) for item in items]
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    if len(items) < 2 or len(slow_items) != 1:
+        yield from ((item, job(item)) for item in items)
+        return
+    owned = beside is None
+    worker = Beside() if beside is None else beside
     try:
-        future = pool.submit(job, slow_items[0])
-        here = {id(item): job(item) for item in items if item is not slow_items[0]}
-        there = future.result()
+        result = worker.submit(job, slow_items[0])
+        for item in items:
+            if item is not slow_items[0]:
+                yield item, job(item)
+        yield slow_items[0], result()
     finally:
-        pool.shutdown(cancel_futures=True)
-    return [there if item is slow_items[0] else here[id(item)] for item in items]
+        if owned:
+            worker.close()
+
+
+def map_beside(job: Callable[[Item], Result], items: list[Item],
+               slow: Callable[[Item], bool]) -> list[Result]:
+    """`[job(item) for item in items]`, with the one slow item run in a second process."""
+    done = dict((id(item), result) for item, result in run_beside(job, items, slow))
+    return [done[id(item)] for item in items]

@@ -1,7 +1,8 @@
 """Print preflight: missing glyphs, low-resolution images, unembedded fonts, ragged and badly broken lines.
 
 Reads the written PDF with poppler's command-line tools (pdftotext, pdfimages,
-pdffonts) and the layout's font files with fontTools; pypdf stays the verifier's.
+pdffonts) and the layout's fonts' character sets from fontconfig (fc-match);
+pypdf stays the verifier's.
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
 
 from .errors import PublisherError
 from .layout import Layout
@@ -206,12 +206,22 @@ def image_resolutions(pdf: Path) -> list[tuple[int, int]]:
 
 @functools.lru_cache(maxsize=16)
 def font_charset(family: str) -> frozenset[int]:
-    """Code points the installed font `family` has glyphs for (fontconfig picks the file)."""
-    found = _run("fc-match", "-f", "%{family}|%{file}|%{index}", family).split("|")
-    if family.lower() not in found[0].lower():
+    """Code points the installed font `family` has glyphs for.
+
+    fontconfig picks the file and answers from its cache: the same coverage Pango
+    falls back on, in milliseconds (reading a CJK font's cmap takes 0.1 s).
+    """
+    found = _run("fc-match", "-f", "%{family}|%{charset}", family).split("|")
+    if family.lower() not in found[0].lower() or len(found) != 2:
         raise PublisherError(f"font '{family}' is not installed", hint="see tools/setup.sh for the font packages")
-    with TTFont(found[1], fontNumber=int(found[2] or 0), lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
+    return frozenset(code for first, last in map(_charset_range, found[1].split())
+                     for code in range(first, last + 1))
+
+
+def _charset_range(text: str) -> tuple[int, int]:
+    """'4e00-9fff' → (0x4E00, 0x9FFF); '3000' → (0x3000, 0x3000)."""
+    first, _, last = text.partition("-")
+    return int(first, 16), int(last or first, 16)
 
 
 def text_places(doc: Document) -> list[tuple[str, str]]:

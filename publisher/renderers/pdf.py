@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import pydyf
 import weasyprint
 from weasyprint.layout import inline as wp_inline
 from weasyprint.text import line_break as wp_text
@@ -23,6 +22,7 @@ from ..layout import Layout
 from ..model import Document
 from ..typography import CJK_CHAR
 from .pdf_columns import single_pass_columns
+from .pdf_write import lean_writing
 from .pdf_html import SOURCE_ROOT, print_html, url_aliases
 
 #: a CSS length or keyword accepted for page size, bleed and marks (values from layout.yaml)
@@ -291,31 +291,6 @@ def page_css(layout: Layout) -> str:
     return f"@page {{ size: {size}; bleed: {bleed}; marks: {marks}; }}"
 
 
-@contextlib.contextmanager
-def cached_page_references() -> Iterator[None]:
-    """Cache pydyf's page list while writing.
-
-    pydyf rebuilds `PDF.page_references` on every read, and WeasyPrint's PDF/UA
-    tagging reads it once per box: quadratic, 5 s of a 134-page yearbook.
-    Pages are only ever appended, so the list's length tells when it changed.
-    """
-    original = pydyf.PDF.page_references
-
-    def cached(pdf: Any) -> Any:
-        kids = len(pdf.pages["Kids"])
-        memo = pdf.__dict__.get("_publisher_page_refs")
-        if memo is None or memo[0] != kids:
-            memo = (kids, original.fget(pdf))
-            pdf.__dict__["_publisher_page_refs"] = memo
-        return memo[1]
-
-    pydyf.PDF.page_references = property(cached)
-    try:
-        yield
-    finally:
-        pydyf.PDF.page_references = original
-
-
 def refuse_tofu(doc: Document, layout: Layout) -> None:
     """Stop before rendering when a character has no glyph in the layout's fonts."""
     missing = preflight.missing_glyphs(doc, list(layout.get("pdf.fonts") or []))
@@ -338,7 +313,7 @@ def render(doc: Document, layout: Layout) -> bytes:
             stylesheets=[weasyprint.CSS(string=page_css(layout), url_fetcher=fetcher)],
             pdf_variant=layout.get("pdf.variant"))
         gc.collect()  # the layout's garbage goes before writing needs memory (peak −25 MB at 100×)
-        with cached_page_references():
+        with lean_writing():
             pdf: bytes = document.write_pdf(
                 pdf_variant=layout.get("pdf.variant"), pdf_identifier=doc.stem.encode(),
                 uncompressed_pdf=False)

@@ -67,12 +67,37 @@ def find_editions(doc: Document, editions: list[Path], out_dir: Path) -> list[Pa
     return found
 
 
-def check(expected: Expected, path: Path) -> Result:
-    """Extract one edition and compare it with the model."""
+def check(expected: Expected, path: Path, fmt: str | None = None, shown: Path | None = None) -> Result:
+    """Extract one edition and compare it with the model.
+
+    `fmt` defaults to the file's suffix; `shown` is the path the verdict names
+    (a staged file is read before it is renamed into place).
+    """
     began = time.perf_counter()
-    fmt = path.suffix.lower().lstrip(".")
+    fmt = fmt or path.suffix.lower().lstrip(".")
     differences = compare.compare(expected, extractor(fmt)(path))
-    return Result(fmt, path, differences, time.perf_counter() - began)
+    return Result(fmt, shown or path, differences, time.perf_counter() - began)
+
+
+class WhileBuilding:
+    """The build's check: reads each edition file as soon as the build has written it.
+
+    The source is read again here, apart from the build's model, and the verdicts
+    gather in `results` (in build order, the PDF last).
+    """
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.results: list[Result] = []
+        self._expected: Expected | None = None
+
+    def __call__(self, fmt: str, staged: Path, final: Path) -> None:
+        if self._expected is None:
+            self._expected = expect(reader.read(self.source))
+        self.results.append(check(self._expected, staged, fmt, shown=final))
+
+    def report(self) -> str:
+        return report.as_text(self.source, self.results, sum(r.seconds for r in self.results))
 
 
 def verify(source: Path, editions: list[Path], out_dir: Path) -> list[Result]:

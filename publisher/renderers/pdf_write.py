@@ -82,14 +82,19 @@ def font_files_on_demand() -> Iterator[None]:
     face and size, held until the fonts are subset after the last page is drawn.
     Subsetting reads the face through HarfBuzz and replaces `file_content` with the
     subset, so with subsetting (our PDFs always subset) the copy is never read:
-    here it is dropped at once and made again only if something reads it.
+    here it is not made, unless something reads it. (A freed 26 MB copy would
+    still count: glibc keeps such blocks for the process once one was freed.)
     """
     font_class = wp_fonts.Font
     original_init = font_class.__init__
 
     def init(font: Any, *args: Any, **kwargs: Any) -> None:
-        original_init(font, *args, **kwargs)
-        font.__dict__["_publisher_file"] = None  # the copy goes; read again on demand
+        read_file = wp_fonts.get_hb_object_data
+        wp_fonts.get_hb_object_data = _not_yet  # __init__'s one use: the face's whole file
+        try:
+            original_init(font, *args, **kwargs)
+        finally:
+            wp_fonts.get_hb_object_data = read_file
 
     font_class.file_content = _FileOnDemand()  # type: ignore[attr-defined]
     font_class.__init__ = init  # type: ignore[method-assign]
@@ -98,6 +103,11 @@ def font_files_on_demand() -> Iterator[None]:
     finally:
         font_class.__init__ = original_init  # type: ignore[method-assign]
         del font_class.file_content  # type: ignore[attr-defined]
+
+
+def _not_yet(hb_object: Any) -> None:
+    """Stands in for reading a face's file while a font object is made."""
+    return None
 
 
 class _FileOnDemand:

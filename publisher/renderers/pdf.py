@@ -21,7 +21,7 @@ from ..errors import LayoutError, RenderError
 from ..layout import Layout
 from ..model import Document
 from ..typography import CJK_CHAR
-from .pdf_columns import single_pass_columns
+from .pdf_columns import lines_kept_while_balancing, single_pass_columns
 from .pdf_write import lean_writing
 from .pdf_html import SOURCE_ROOT, print_html, url_aliases
 
@@ -307,7 +307,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     roots = [doc.base_dir, *layout.dirs]
     fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []],
                              url_aliases(doc, layout))
-    with errors_fail(doc), cjk_justification(), single_pass_columns():
+    with errors_fail(doc), cjk_justification(), single_pass_columns(), lines_kept_while_balancing():
         document = weasyprint.HTML(string=html, base_url=f"file://{SOURCE_ROOT}",
                                    url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=page_css(layout), url_fetcher=fetcher)],

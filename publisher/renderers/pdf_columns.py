@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from math import inf
 from typing import Any
 
+from weasyprint.formatting_structure import boxes as wp_boxes
 from weasyprint.layout import block as wp_block
+from weasyprint.layout import inline as wp_inline
 
 _ORIGINAL = wp_block.block_box_layout
 
@@ -64,3 +66,86 @@ def single_pass_columns() -> Iterator[None]:
     finally:
         wp_block.block_box_layout = _ORIGINAL
         memo.clear()
+
+
+# ---- lines kept across balancing passes -------------------------------------------
+
+_ORIGINAL_COLUMNS = wp_block.columns_layout
+_ORIGINAL_NEXT_LINE = wp_inline.get_next_linebox
+_TEXT_ONLY = (wp_boxes.TextBox, wp_boxes.InlineBox)
+
+
+def _text_only(linebox: Any) -> bool:
+    """True when a line box holds only text and inline spans (nothing whose layout
+    depends on the space left below it: images, inline blocks, floats)."""
+    return all(isinstance(child, _TEXT_ONLY) and not child.is_floated()
+               and not child.is_absolutely_positioned()
+               for child in linebox.descendants() if child is not linebox)
+
+
+@contextlib.contextmanager
+def lines_kept_while_balancing() -> Iterator[None]:
+    """Lay out each text line once per column set, however often the set is balanced.
+
+    WeasyPrint balances the columns of a page where the text ends by laying them
+    all out again at growing heights: the seed's last page is laid out six times.
+    A line's breaks depend only on its text, where it starts, the column width and
+    its indent, so within one column set a line laid out before is copied and moved
+    to its new place instead. Lines holding anything but text (images, inline
+    blocks) and columns with floats beside them are laid out as before.
+    """
+    memo: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    text_only: dict[int, tuple[Any, bool]] = {}
+    depth = [0]
+
+    def columns_layout(*args: Any, **kwargs: Any) -> Any:
+        depth[0] += 1
+        try:
+            return _ORIGINAL_COLUMNS(*args, **kwargs)
+        finally:
+            depth[0] -= 1
+            if not depth[0]:
+                memo.clear()
+
+    def get_next_linebox(context: Any, linebox: Any, position_y: float, bottom_space: float,
+                         skip_stack: Any, containing_block: Any, absolute_boxes: Any,
+                         fixed_boxes: Any, first_letter_style: Any, first_line_style: Any) -> Any:
+        args = (context, linebox, position_y, bottom_space, skip_stack, containing_block,
+                absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
+        if (not depth[0] or context.excluded_shapes or first_letter_style or first_line_style):
+            return _ORIGINAL_NEXT_LINE(*args)
+        known = text_only.get(id(linebox))
+        if known is None or known[0] is not linebox:
+            known = text_only[id(linebox)] = (linebox, _text_only(linebox))
+        if not known[1]:
+            return _ORIGINAL_NEXT_LINE(*args)
+        x = containing_block.content_box_x()
+        key = (id(linebox), repr(skip_stack), containing_block.width, linebox.text_indent)
+        kept = memo.get(key)
+        if kept is not None and kept[0] is linebox:
+            _, line, resume_at, old_x, old_y, width, height = kept
+            if line is None:
+                return None, None
+            linebox.position_y, linebox.width, linebox.height = position_y, width, height
+            copy = line.deepcopy()
+            copy.translate(x - old_x, position_y - old_y)
+            return copy, copy_skip_stack(resume_at)
+        line, resume_at = _ORIGINAL_NEXT_LINE(*args)
+        memo[key] = (linebox, line.deepcopy() if line is not None else None, copy_skip_stack(resume_at),
+                     x, position_y, linebox.width, linebox.height)
+        return line, resume_at
+
+    wp_block.columns_layout = columns_layout
+    wp_inline.get_next_linebox = get_next_linebox
+    try:
+        yield
+    finally:
+        wp_block.columns_layout = _ORIGINAL_COLUMNS
+        wp_inline.get_next_linebox = _ORIGINAL_NEXT_LINE
+        memo.clear()
+        text_only.clear()
+
+
+def copy_skip_stack(stack: Any) -> Any:
+    """A skip stack ({index: stack or None}) as a new dict, so no caller shares it."""
+    return None if stack is None else {k: copy_skip_stack(v) for k, v in stack.items()}

@@ -59,7 +59,7 @@ def table(result: dict[str, Any]) -> str:
         lines.append(f"seed ({seed['ours']['total']['runs']} runs, medians)    wall s    CPU s   peak MB")
         for who in ("ours", "pandoc"):
             for step, s in seed[who].items():
-                lines.append(f"  {who:15} {step:8} {_row(s)}")
+                lines.append(f"  {who:6} {step:14} {_row(s)}")
         lines.append(f"  ratio ours/pandoc: {seed['ratio']:.2f}")
     for copies, r in result.get("scale", {}).items():
         lines.append(f"{copies}x ({r['source_kb']} KB source, {r['pdf_pages']} PDF pages, "

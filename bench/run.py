@@ -87,11 +87,16 @@ def fresh(folder: Path) -> Path:
 # ---- ours and pandoc ------------------------------------------------------
 
 def ours(source: Path, out: Path) -> dict[str, Sample]:
-    """A clean build of all editions in one process, then verification in another."""
+    """A clean build of all editions with verification: one command, `build --verify`.
+
+    It reads the DOCX, HTML and EPUB back while the PDF still renders, then the PDF.
+    `publisher verify` on its own (the same checks of the written files, in a new
+    process) is timed after it for reference, outside the total.
+    """
     fresh(out)
-    build = run([PUB, "build", source, "--out", out])
-    verify = run([PUB, "verify", source, "--out", out], ok=(0, 1))
-    return {"build": build, "verify": verify, "total": _total(build, verify)}
+    total = run([PUB, "build", source, "--out", out, "--verify"])
+    alone = run([PUB, "verify", source, "--out", out])
+    return {"total": total, "verify_alone": alone}
 
 
 def pandoc(markdown: Path, formats: tuple[str, ...] = ("docx", "html", "pdf")) -> dict[str, Sample]:

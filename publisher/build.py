@@ -9,7 +9,7 @@ from typing import Callable, ContextManager, Iterator
 from . import layout as layouts
 from . import output, reader
 from .errors import PublisherError
-from .framestack import call_with_room
+from .runtime import call_with_room, fewer_collections
 from .model import Document
 from .parallel import Beside, map_beside, run_beside
 from .renderers import DEFAULT_LAYOUTS, RENDERERS, renderer
@@ -34,7 +34,8 @@ def render_one(doc: Document, override: str | None, options: dict[str, object] |
                fmt: str) -> bytes:
     """Render one edition with its layout."""
     chosen = layouts.load(layout_name(doc, fmt, override)).with_options(**(options or {}))
-    return call_with_room(functools.partial(renderer(fmt), doc, chosen))
+    with fewer_collections():
+        return call_with_room(functools.partial(renderer(fmt), doc, chosen))
 
 
 def render_all(doc: Document, formats: list[str], override: str | None = None,

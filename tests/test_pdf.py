@@ -158,3 +158,18 @@ def test_rebuild_is_byte_identical(pdfs: dict[str, Path], tmp_path: Path) -> Non
 def test_preflight_passes_on_the_seed(pdfs: dict[str, Path], seed_doc: Document) -> None:
     findings = preflight.preflight(seed_doc, pdfs["newspaper"], layouts.load("newspaper"))
     assert [f for f in findings if f.level == "error"] == []
+
+
+@pytest.mark.parametrize("source", [SEED, SEED.parent.parent / "tests" / "sources" / "mixed-report.md"])
+def test_speed_patches_leave_the_bytes_unchanged(source: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Columns laid out once, lines kept across balancing passes, streams compressed once,
+    font files read on demand: the same PDF as WeasyPrint's own code paths write."""
+    import contextlib
+
+    from publisher.renderers import pdf as pdf_renderer
+    fast = builder.build(source, ["pdf"], tmp_path / "fast")["pdf"].read_bytes()
+    for patch in ("single_pass_columns", "lines_kept_while_balancing", "lean_writing"):
+        monkeypatch.setattr(pdf_renderer, patch, contextlib.nullcontext)
+    plain = builder.build(source, ["pdf"], tmp_path / "plain")["pdf"].read_bytes()
+    assert fast == plain

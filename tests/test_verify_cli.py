@@ -88,3 +88,35 @@ def test_editions_are_found_by_the_source_stem(seed_editions: dict[str, Path], t
     shutil.copy(seed_editions["epub"], tmp_path)
     assert main(["verify", str(SEED), "--out", str(tmp_path), "--json"]) == 0
     assert [e["format"] for e in json.loads(capsys.readouterr().out)["editions"]] == ["epub"]
+
+
+# ---- build --verify: the same checks, on the files as the build writes them --------
+
+def test_build_verify_writes_and_checks_every_edition(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["build", str(SEED), "--out", str(out), "--verify"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    written = [Path(line.removeprefix("wrote ")) for line in lines if line.startswith("wrote ")]
+    assert sorted(p.suffix for p in written) == [".docx", ".epub", ".html", ".pdf"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines if line.startswith(str(out))}
+    # the table names the editions' own paths, not the staged files it read
+    assert rows == {str(path): ["ok"] * 4 for path in written}
+    assert lines[-1].startswith("all 4 editions agree with the source")
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)  # no temp files left
+
+
+def test_build_verify_names_a_difference_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    from publisher.renderers import html as html_renderer
+    render = html_renderer.render
+
+    def wrong_number(doc, layout):  # type: ignore[no-untyped-def]
+        return render(doc, layout).replace(b">98<", b">89<")
+
+    monkeypatch.setattr(html_renderer, "render", wrong_number)
+    out = tmp_path / "out"
+    assert main(["build", str(SEED), "--out", str(out), "--formats", "html,docx", "--verify"]) == 1
+    text = capsys.readouterr().out
+    assert 'html: number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4' in text.splitlines()
+    assert f"{out / 'jiangmen-party-building.html'}  ok         ok         1 differ   ok" in text
+    assert (out / "jiangmen-party-building.html").is_file()  # written all the same, as `build` then `verify`

@@ -15,6 +15,7 @@ ALLOWED = {
     "weasyprint": ["renderers/pdf*.py"],
     "docx": ["renderers/docx*.py", "verify/docx*.py"],
     "pypdf": ["verify/pdf*.py"],
+    "pikepdf": ["verify/pdf*.py"],
     "markdown": ["markdown_body.py"],
     "yaml": ["frontmatter.py"],
     "jinja2": ["templates.py"],

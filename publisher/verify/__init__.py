@@ -5,7 +5,7 @@ model; `compare` sets those facts beside the model's and names every difference.
 """
 from __future__ import annotations
 
-import functools
+import contextlib
 import importlib
 import time
 from dataclasses import dataclass
@@ -15,7 +15,8 @@ from typing import Callable
 from .. import reader
 from ..errors import PublisherError
 from ..model import Document
-from ..parallel import map_beside
+from ..parallel import Beside
+from ..runtime import fewer_collections
 from . import compare, report
 from .difference import Difference
 from .edition import EditionFacts
@@ -67,16 +68,26 @@ def find_editions(doc: Document, editions: list[Path], out_dir: Path) -> list[Pa
     return found
 
 
-def check(expected: Expected, path: Path, fmt: str | None = None, shown: Path | None = None) -> Result:
+def extract_timed(path: Path, fmt: str | None = None) -> tuple[EditionFacts, float]:
+    """Read one edition file: its facts and the seconds that took."""
+    began = time.perf_counter()
+    facts = extractor(fmt or path.suffix.lower().lstrip("."))(path)
+    return facts, time.perf_counter() - began
+
+
+def check(expected: Expected, path: Path, fmt: str | None = None, shown: Path | None = None,
+          read: Callable[[], tuple[EditionFacts, float]] | None = None) -> Result:
     """Extract one edition and compare it with the model.
 
     `fmt` defaults to the file's suffix; `shown` is the path the verdict names
-    (a staged file is read before it is renamed into place).
+    (a staged file is read before it is renamed into place); `read` gives the
+    facts when they were read elsewhere (the PDF, in a second process).
     """
-    began = time.perf_counter()
     fmt = fmt or path.suffix.lower().lstrip(".")
-    differences = compare.compare(expected, extractor(fmt)(path))
-    return Result(fmt, shown or path, differences, time.perf_counter() - began)
+    facts, seconds = read() if read is not None else extract_timed(path, fmt)
+    began = time.perf_counter()
+    differences = compare.compare(expected, facts)
+    return Result(fmt, shown or path, differences, seconds + time.perf_counter() - began)
 
 
 class WhileBuilding:
@@ -101,12 +112,21 @@ class WhileBuilding:
 
 
 def verify(source: Path, editions: list[Path], out_dir: Path) -> list[Result]:
-    """Check every edition of `source`; bad input raises PublisherError."""
-    doc = reader.read(source)
-    files = find_editions(doc, editions, out_dir)
-    expected = expect(doc)
-    # the PDF is read in a second process while the other editions are read here
-    return map_beside(functools.partial(check, expected), files, slow=lambda p: p.suffix.lower() == ".pdf")
+    """Check every edition of `source`; bad input raises PublisherError.
+
+    The PDF's tools start at once, in a second process, while the source is read
+    and the other editions are read here.
+    """
+    pdf = next((p for p in editions or [out_dir / f"{source.stem}.pdf"]
+                if p.suffix.lower() == ".pdf" and p.is_file()), None)
+    with fewer_collections(), Beside() if pdf is not None else contextlib.nullcontext() as beside:
+        early = {pdf: beside.submit(extract_timed, pdf)} if beside is not None and pdf is not None else {}
+        doc = reader.read(source)
+        files = find_editions(doc, editions, out_dir)
+        expected = expect(doc)
+        ordered = [p for p in files if p not in early] + [p for p in files if p in early]
+        done = {path: check(expected, path, read=early.get(path)) for path in ordered}
+    return [done[path] for path in files]
 
 
 def run(source: Path, editions: list[Path], out_dir: Path, as_json: bool) -> int:

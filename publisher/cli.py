@@ -10,6 +10,7 @@ from typing import Callable
 
 from . import build as builder
 from .errors import PublisherError
+from .runtime import fewer_collections
 
 EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -125,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = make_parser().parse_args(argv)
         run: Callable[[argparse.Namespace], int] = args.run
-        return run(args)
+        with fewer_collections():  # reading, rendering and verifying make millions of objects
+            return run(args)
     except PublisherError as error:
         print(f"publisher: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

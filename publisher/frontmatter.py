@@ -26,9 +26,13 @@ FORMATS = ("pdf", "docx", "html", "epub")
 LAYOUT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
+#: libyaml's safe loader where PyYAML was built with it (its wheels are): 20x faster
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(text: str) -> Any:
     """Parse YAML safely (front matter and layout.yaml); raises yaml.YAMLError."""
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str]:

@@ -50,28 +50,35 @@ def cached_page_references() -> Iterator[None]:
 
 @contextlib.contextmanager
 def streams_compressed_once() -> Iterator[None]:
-    """Keep each pydyf stream's compressed bytes while writing.
+    """Keep each pydyf stream's compressed bytes while the file is written out.
 
-    `Stream.data` compresses (zlib level 9) on every read, and pydyf reads every
-    object twice when the PDF has an identifier: once to write it, once to hash
-    the file's /ID. Streams are complete by then, so the second read can reuse the
-    first: the same bytes for half the compression (fonts, page contents).
+    `Stream.data` compresses (zlib level 9) on every read, and `PDF.write` reads
+    every object twice when the PDF has an identifier: once to write it, once to
+    hash the file's /ID. Only inside `PDF.write`, where nothing changes any more,
+    the second read reuses the first: the same bytes for half the compression.
     """
-    original = pydyf.Stream.data
-    done: dict[int, tuple[Any, bytes]] = {}
+    original_data, original_write = pydyf.Stream.data, pydyf.PDF.write
 
-    def compressed_once(stream: Any) -> bytes:
-        kept = done.get(id(stream))
-        if kept is None or kept[0] is not stream:
-            kept = done[id(stream)] = (stream, original.fget(stream))
-        return kept[1]
+    def write(pdf: Any, *args: Any, **kwargs: Any) -> Any:
+        done: dict[int, tuple[Any, bytes]] = {}
 
-    pydyf.Stream.data = property(compressed_once)
+        def compressed_once(stream: Any) -> bytes:
+            kept = done.get(id(stream))
+            if kept is None or kept[0] is not stream:
+                kept = done[id(stream)] = (stream, original_data.fget(stream))
+            return kept[1]
+
+        pydyf.Stream.data = property(compressed_once)
+        try:
+            return original_write(pdf, *args, **kwargs)
+        finally:
+            pydyf.Stream.data = original_data
+
+    pydyf.PDF.write = write
     try:
         yield
     finally:
-        pydyf.Stream.data = original
-        done.clear()
+        pydyf.PDF.write = original_write
 
 
 @contextlib.contextmanager

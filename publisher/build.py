@@ -9,10 +9,10 @@ from typing import Callable, ContextManager, Iterator
 from . import layout as layouts
 from . import output, reader
 from .errors import PublisherError
-from .runtime import call_with_room, fewer_collections
 from .model import Document
 from .parallel import Beside, map_beside, run_beside
 from .renderers import DEFAULT_LAYOUTS, RENDERERS, renderer
+from .runtime import call_with_room, fewer_collections
 
 
 def parse_formats(text: str) -> list[str]:

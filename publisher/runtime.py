@@ -15,7 +15,8 @@ layout's frames. Measured: 136 pairs at 20x.
 Fewer full collections. A layout makes millions of objects that live until the
 document is written. With Python's default thresholds (700, 10, 10) the cyclic
 collector's full passes, which scan every live object, ran nine times for 20x
-the seed and took 13% of its render (at 100x: 41.8 -> 29.6 s without them).
+the seed and took 13% of its render; the 100x PDF took 41.8 s with them, 29.6 s
+with fewer.
 `fewer_collections` raises the thresholds for a command or one render:
 collections still run, the young ones a fourteenth as often. Peak memory was
 unchanged (the PDF renderer collects once before writing).

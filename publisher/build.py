@@ -16,8 +16,8 @@ from .runtime import call_with_room, fewer_collections
 
 
 def parse_formats(text: str) -> list[str]:
-    """'pdf,docx' → ['pdf', 'docx'], refusing unknown names."""
-    formats = [f.strip().lower() for f in text.split(",") if f.strip()]
+    """'pdf,docx' → ['pdf', 'docx'], refusing unknown names (a repeated name counts once)."""
+    formats = list(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     unknown = [f for f in formats if f not in RENDERERS]
     if unknown or not formats:
         raise PublisherError(f"unknown format '{(unknown or [text])[0]}'",

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from . import build as builder
 from .errors import PublisherError
@@ -90,6 +93,8 @@ def run_build(args: argparse.Namespace) -> int:
     for path in written.values():
         print(f"wrote {path}")
     if check is not None:
+        if check.error is not None:
+            raise check.error  # the editions are written; only verifying them failed
         print(check.report())
         return EXIT_OK if all(r.agrees for r in check.results) else EXIT_DIFFERENCES
     return EXIT_OK
@@ -120,9 +125,31 @@ def run_verify(args: argparse.Namespace) -> int:
     return verify.run(args.source, args.editions, args.out, args.json)
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; bad input prints one line and returns 2."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    with _unwinding_on_sigterm():
+        return _main(argv, debug)
+
+
+@contextlib.contextmanager
+def _unwinding_on_sigterm() -> Iterator[None]:
+    """SIGTERM unwinds like an exception, so staged files and the PDF worker go too."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def _main(argv: list[str] | None, debug: bool) -> int:
     try:
         args = make_parser().parse_args(argv)
         run: Callable[[argparse.Namespace], int] = args.run

@@ -27,12 +27,19 @@ LAYOUT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
 #: libyaml's safe loader where PyYAML was built with it (its wheels are): 20x faster
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text: str) -> Any:
-    """Parse YAML safely (front matter and layout.yaml); raises yaml.YAMLError."""
-    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+    """Parse YAML safely (front matter and layout.yaml); raises yaml.YAMLError.
+
+    What libyaml refuses is parsed again by PyYAML's own safe loader, whose error
+    messages say more ("found unknown escape character 'q'", not just where).
+    """
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, str]:

@@ -1,8 +1,10 @@
 """Two cores: the PDF, the slowest edition by far, is handled in a forked worker beside the rest."""
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Callable, Iterator, TypeVar
 
@@ -22,7 +24,8 @@ class Beside:
     def __init__(self, warm: Callable[[], object] | None = None) -> None:
         self.pool: ProcessPoolExecutor | None = None
         if (os.cpu_count() or 1) >= 2:
-            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_die_with_parent)
             if warm is not None:
                 self.pool.submit(warm)
 
@@ -33,15 +36,33 @@ class Beside:
         future: Future[Result] = self.pool.submit(job, item)
         return future.result
 
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+    def close(self, failed: bool = False) -> None:
+        """Wait for the worker; after a failure stop it at once (its result is not wanted)."""
+        if self.pool is None:
+            return
+        if failed:
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
+        self.pool.shutdown(cancel_futures=True)
 
     def __enter__(self) -> Beside:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(failed=kind is not None)
+
+
+def _die_with_parent() -> None:
+    """In the worker: end on SIGTERM at once, and ask Linux to send it when the parent dies."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's unwinding handler
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the worker ends when its pipe closes
+        pass
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def run_beside(job: Callable[[Item], Result], items: list[Item], slow: Callable[[Item], bool],

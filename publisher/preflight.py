@@ -57,7 +57,8 @@ def _run(*command: str) -> str:
     try:
         return subprocess.run(command, check=True, capture_output=True, text=True).stdout
     except FileNotFoundError:
-        raise PublisherError(f"{command[0]} is missing", hint="install poppler-utils") from None
+        package = "fontconfig" if command[0].startswith("fc-") else "poppler-utils"
+        raise PublisherError(f"{command[0]} is missing", hint=f"install {package}") from None
     except subprocess.CalledProcessError as error:
         raise PublisherError(f"{command[0]} failed: {error.stderr.strip()}", command[-2]) from None
 

@@ -98,3 +98,36 @@ def test_output_folder_that_is_a_file(tmp_path: Path) -> None:
     blocked.write_text("not a folder")
     result = cli("build", str(SEED), "--formats", "html", "--out", str(blocked))
     assert result.returncode == 2 and "cannot write to output folder" in result.stderr
+
+
+def test_a_repeated_format_is_built_once(tmp_path: Path) -> None:
+    source = copy_source(Path(__file__).parent / "sources" / "short-note.md", tmp_path / "src")
+    out = tmp_path / "out"
+    result = cli("build", str(source), "--formats", "html,HTML,html", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("wrote ") == 1
+    assert [p.name for p in out.iterdir()] == ["short-note.html"]  # no staged file left behind
+
+
+def test_sigterm_during_the_pdf_leaves_nothing_behind(tmp_path: Path) -> None:
+    """The DOCX, HTML and EPUB wait as staged files while the PDF renders: a SIGTERM
+    then removes them, stops the PDF worker and leaves the earlier outputs as they were."""
+    import signal
+    import time
+
+    source = copy_source(SEED, tmp_path / "src")
+    out = tmp_path / "out"
+    builder.build(source, ["html"], out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    run = subprocess.Popen([sys.executable, "-m", "publisher", "build", str(source), "--out", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".*.tmp")) and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert run.poll() is None, "the build ended before anything was staged"
+    run.send_signal(signal.SIGTERM)
+    run.communicate(timeout=60)
+    assert run.returncode == 128 + signal.SIGTERM
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    workers = subprocess.run(["pgrep", "-f", f"publisher build {source}"], capture_output=True, text=True)
+    assert workers.stdout == ""

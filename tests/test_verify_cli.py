@@ -120,3 +120,26 @@ def test_build_verify_names_a_difference_and_exits_1(tmp_path: Path, monkeypatch
     assert 'html: number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4' in text.splitlines()
     assert f"{out / 'jiangmen-party-building.html'}  ok         ok         1 differ   ok" in text
     assert (out / "jiangmen-party-building.html").is_file()  # written all the same, as `build` then `verify`
+
+
+def test_build_verify_keeps_the_editions_when_the_verifier_cannot_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from publisher.verify import pdf as pdf_extractor
+    which = pdf_extractor.shutil.which
+    monkeypatch.setattr(pdf_extractor.shutil, "which", lambda tool: None if tool == "pdftotext" else which(tool))
+    out = tmp_path / "out"
+    assert main(["build", str(SEED), "--out", str(out), "--verify"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pdftotext not found" in err
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".epub", ".html", ".pdf"]
+
+
+def test_an_encrypted_pdf_is_bad_input(seed_editions: dict[str, Path], tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import pikepdf
+    locked = tmp_path / "locked.pdf"
+    with pikepdf.open(seed_editions["pdf"]) as pdf:
+        pdf.save(locked, encryption=pikepdf.Encryption(owner="owner", user="user"))
+    assert main(["verify", str(SEED), str(locked)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "not a readable PDF" in err and str(locked) in err

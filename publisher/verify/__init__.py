@@ -94,18 +94,26 @@ class WhileBuilding:
     """The build's check: reads each edition file as soon as the build has written it.
 
     The source is read again here, apart from the build's model, and the verdicts
-    gather in `results` (in build order, the PDF last).
+    gather in `results` (in build order, the PDF last). When the verifier itself
+    cannot run (a missing tool, say), `error` keeps why and the build goes on: the
+    editions are written all the same, as with `build` then `verify`.
     """
 
     def __init__(self, source: Path) -> None:
         self.source = source
         self.results: list[Result] = []
+        self.error: PublisherError | None = None
         self._expected: Expected | None = None
 
     def __call__(self, fmt: str, staged: Path, final: Path) -> None:
-        if self._expected is None:
-            self._expected = expect(reader.read(self.source))
-        self.results.append(check(self._expected, staged, fmt, shown=final))
+        if self.error is not None:
+            return
+        try:
+            if self._expected is None:
+                self._expected = expect(reader.read(self.source))
+            self.results.append(check(self._expected, staged, fmt, shown=final))
+        except PublisherError as error:
+            self.error = error
 
     def report(self) -> str:
         return report.as_text(self.source, self.results, sum(r.seconds for r in self.results))

@@ -40,22 +40,31 @@ def extract(path: Path) -> EditionFacts:
     """Read the outline, then each page's text, pictures and captions."""
     text = _start("pdftotext", "-raw", "-enc", "UTF-8", "-q", str(path), "-")
     try:
+        headings, drawn = structure(path)
+    except BaseException:
+        text.kill()
+        text.wait()
+        raise
+    texts = page_texts(_finish(text, path))
+    return _facts(headings, texts, drawn + [[] for _ in range(len(texts) - len(drawn))])
+
+
+def structure(path: Path) -> tuple[list[HeadingFact], list[list[str]]]:
+    """The outline, and for each page the fingerprints of the pictures it draws."""
+    try:
         with pikepdf.open(path) as pdf:
             headings = list(outline(pdf))
             prints: dict[tuple[int, int], str] = {}  # each image object read once
-            drawn = [[_image_print(image, prints) for image in drawn_images(page)] for page in pdf.pages]
-    except (pikepdf.PdfError, OSError, KeyError, TypeError, ValueError):
-        text.kill()
-        text.wait()
+            return headings, [[_image_print(image, prints) for image in drawn_images(page)]
+                              for page in pdf.pages]
+    except (pikepdf.PikepdfError, OSError, KeyError, TypeError, ValueError):
         raise PublisherError("not a readable PDF (qpdf failed)", path, hint="rebuild it") from None
-    texts = page_texts(_finish(text, path))
-    return _facts(headings, texts, drawn + [[] for _ in range(len(texts) - len(drawn))])
 
 
 def _start(tool: str, *args: str) -> subprocess.Popen[bytes]:
     found = shutil.which(tool)
     if found is None:
-        raise PublisherError(f"{tool} not found", hint="install poppler-utils and qpdf (tools/setup.sh does)")
+        raise PublisherError(f"{tool} not found", hint="install poppler-utils; tools/setup.sh does")
     return subprocess.Popen([found, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
@@ -96,8 +105,8 @@ def _image_print(image: Any, prints: dict[tuple[int, int], str]) -> str:
             data = io.BytesIO()
             pikepdf.PdfImage(image).extract_to(stream=data)
             prints[key] = fingerprint(data.getvalue())
-        except (pikepdf.PdfError, NotImplementedError, OSError, ValueError):
-            prints[key] = ""
+        except (pikepdf.PikepdfError, NotImplementedError, OSError, ValueError):
+            prints[key] = ""  # a picture no reader here can decode: reported as not matching
     return prints[key]
 
 

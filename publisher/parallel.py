@@ -40,7 +40,7 @@ class Beside:
         """Wait for the worker; after a failure stop it at once (its result is not wanted)."""
         if self.pool is None:
             return
-        if failed:
+        if failed:  # no public way to stop a running job before Python 3.14's terminate_workers
             for process in list(getattr(self.pool, "_processes", {}).values()):
                 process.terminate()
         self.pool.shutdown(cancel_futures=True)
@@ -52,6 +52,10 @@ class Beside:
         self.close(failed=kind is not None)
 
 
+#: prctl option: the signal a process gets when its parent dies (linux/prctl.h)
+_PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:
     """In the worker: end on SIGTERM at once, and ask Linux to send it when the parent dies."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's unwinding handler
@@ -60,9 +64,6 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     except (OSError, AttributeError):  # not Linux: the worker ends when its pipe closes
         pass
-
-
-_PR_SET_PDEATHSIG = 1
 
 
 def run_beside(job: Callable[[Item], Result], items: list[Item], slow: Callable[[Item], bool],

@@ -216,9 +216,6 @@ class Charset:
         i = bisect.bisect_right(self.starts, code) - 1
         return i >= 0 and code <= self.ends[i]
 
-    def __len__(self) -> int:
-        return sum(end - start + 1 for start, end in zip(self.starts, self.ends))
-
 
 @functools.lru_cache(maxsize=16)
 def font_charset(family: str) -> Charset:

@@ -16,6 +16,7 @@ import contextlib
 from collections.abc import Iterator
 from math import inf
 from typing import Any
+from unittest import mock
 
 from weasyprint.formatting_structure import boxes as wp_boxes
 from weasyprint.layout import block as wp_block
@@ -139,15 +140,9 @@ def lines_kept_while_balancing() -> Iterator[None]:
                      x, position_y, linebox.width, linebox.height)
         return line, resume_at
 
-    wp_block.columns_layout = columns_layout
-    wp_inline.get_next_linebox = get_next_linebox
-    try:
+    with mock.patch.object(wp_block, "columns_layout", columns_layout), \
+            mock.patch.object(wp_inline, "get_next_linebox", get_next_linebox):
         yield
-    finally:
-        wp_block.columns_layout = _ORIGINAL_COLUMNS
-        wp_inline.get_next_linebox = _ORIGINAL_NEXT_LINE
-        memo.clear()
-        text_only.clear()
 
 
 def copy_skip_stack(stack: Any) -> Any:

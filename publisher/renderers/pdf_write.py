@@ -4,13 +4,15 @@ Each keeps the bytes written the same and saves time or memory that grows with
 the document: pydyf's page list is rebuilt for every tagged box, its streams are
 compressed once per read, and WeasyPrint copies a whole font file (20–27 MB per
 Noto CJK weight) into every font object it makes. `lean_writing` applies them all
-for the duration of one `write_pdf`.
+for the duration of one `write_pdf`. Each patch is set and taken back by the
+standard library's `mock.patch.object`.
 """
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pydyf
 from weasyprint.pdf import fonts as wp_fonts
@@ -41,11 +43,8 @@ def cached_page_references() -> Iterator[None]:
             pdf.__dict__["_publisher_page_refs"] = memo
         return memo[1]
 
-    pydyf.PDF.page_references = property(cached)
-    try:
+    with mock.patch.object(pydyf.PDF, "page_references", property(cached)):
         yield
-    finally:
-        pydyf.PDF.page_references = original
 
 
 @contextlib.contextmanager
@@ -68,17 +67,11 @@ def streams_compressed_once() -> Iterator[None]:
                 kept = done[id(stream)] = (stream, original_data.fget(stream))
             return kept[1]
 
-        pydyf.Stream.data = property(compressed_once)
-        try:
+        with mock.patch.object(pydyf.Stream, "data", property(compressed_once)):
             return original_write(pdf, *args, **kwargs)
-        finally:
-            pydyf.Stream.data = original_data
 
-    pydyf.PDF.write = write
-    try:
+    with mock.patch.object(pydyf.PDF, "write", write):
         yield
-    finally:
-        pydyf.PDF.write = original_write
 
 
 @contextlib.contextmanager
@@ -96,20 +89,13 @@ def font_files_on_demand() -> Iterator[None]:
     original_init = font_class.__init__
 
     def init(font: Any, *args: Any, **kwargs: Any) -> None:
-        read_file = wp_fonts.get_hb_object_data
-        wp_fonts.get_hb_object_data = _not_yet  # __init__'s one use: the face's whole file
-        try:
+        # __init__'s one use of it: the face's whole file
+        with mock.patch.object(wp_fonts, "get_hb_object_data", _not_yet):
             original_init(font, *args, **kwargs)
-        finally:
-            wp_fonts.get_hb_object_data = read_file
 
-    font_class.file_content = _FileOnDemand()  # type: ignore[attr-defined]
-    font_class.__init__ = init  # type: ignore[method-assign]
-    try:
+    with mock.patch.object(font_class, "file_content", _FileOnDemand(), create=True), \
+            mock.patch.object(font_class, "__init__", init):
         yield
-    finally:
-        font_class.__init__ = original_init  # type: ignore[method-assign]
-        del font_class.file_content  # type: ignore[attr-defined]
 
 
 def _not_yet(hb_object: Any) -> None:

@@ -68,8 +68,13 @@ def pdf_worker(formats: list[str]) -> ContextManager[Beside | None]:
 Check = Callable[[str, Path, Path], None]
 
 
+#: called with the reader's warnings as soon as the source is read
+Warn = Callable[[Document], None]
+
+
 def build(source: Path, formats: list[str], out_dir: Path, override: str | None = None,
-          options: dict[str, object] | None = None, check: Check | None = None) -> dict[str, Path]:
+          options: dict[str, object] | None = None, check: Check | None = None,
+          warn: Warn | None = None) -> dict[str, Path]:
     """Build `source` into `out_dir`; a failure leaves earlier outputs untouched.
 
     Each edition is written in full beside its path as soon as it is rendered (the PDF
@@ -79,6 +84,8 @@ def build(source: Path, formats: list[str], out_dir: Path, override: str | None 
     """
     with pdf_worker(formats) as beside:
         doc = reader.read(source)
+        if warn is not None:
+            warn(doc)
         staged: dict[str, output.Staged] = {}
         try:
             for fmt, data in render_each(doc, formats, override, options, beside):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import signal
 import sys
@@ -13,6 +14,7 @@ from typing import Callable, Iterator
 
 from . import build as builder
 from .errors import PublisherError
+from .model import Document
 from .runtime import fewer_collections
 
 EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -38,6 +40,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--formats", default="pdf,docx,html,epub", help="comma-separated: pdf,docx,html,epub (default: all)")
     build.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output)")
     build.add_argument("--reference-docx", type=Path, help="restyle the DOCX from this Word template")
+    build.add_argument("--strict", action="store_true",
+                       help="treat warnings as errors: build nothing if the source has any (exit 2)")
     build.add_argument("--verify", action="store_true",
                        help="also read each written edition back and compare it with the source, as "
                        "'publisher verify' does (the other editions are read while the PDF renders); "
@@ -89,7 +93,8 @@ def run_build(args: argparse.Namespace) -> int:
     if args.verify:
         from .verify import WhileBuilding
         check = WhileBuilding(args.source)
-    written = builder.build(args.source, formats, args.out, args.layout, options, check=check)
+    written = builder.build(args.source, formats, args.out, args.layout, options, check=check,
+                            warn=functools.partial(print_warnings, strict=args.strict))
     for path in written.values():
         print(f"wrote {path}")
     if check is not None:
@@ -98,6 +103,18 @@ def run_build(args: argparse.Namespace) -> int:
         print(check.report())
         return EXIT_OK if all(r.agrees for r in check.results) else EXIT_DIFFERENCES
     return EXIT_OK
+
+
+def print_warnings(doc: Document, strict: bool = False) -> None:
+    """Each warning on its own line (file:line: cause), then their count; --strict stops here."""
+    for notice in doc.notices:
+        print(f"publisher: warning: {notice.message()}", file=sys.stderr)
+    count = len(doc.notices)
+    if count:
+        print(f"publisher: {count} warning{'s' if count > 1 else ''} for {doc.source.name}", file=sys.stderr)
+    if count and strict:
+        raise PublisherError(f"{count} warning{'s' if count > 1 else ''} and --strict: nothing was built",
+                             doc.source, hint="fix what the warnings name, or build without --strict")
 
 
 def run_preflight(args: argparse.Namespace) -> int:
@@ -156,7 +173,8 @@ def _main(argv: list[str] | None, debug: bool) -> int:
         with fewer_collections():  # reading, rendering and verifying make millions of objects
             return run(args)
     except PublisherError as error:
-        print(f"publisher: error: {error}", file=sys.stderr)
+        for line in str(error).splitlines():
+            print(f"publisher: error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("publisher: interrupted", file=sys.stderr)

@@ -46,3 +46,18 @@ def line_of(text: str, needle: str) -> int | None:
     """The 1-based line where `needle` first occurs in `text`, if it does."""
     pos = text.find(needle)
     return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
+class SourceErrors(SourceError):
+    """Several problems of one source, reported together (one line each)."""
+
+    def __init__(self, errors: list[SourceError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.cause, first.file, first.line, first.hint)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (self.__class__, (self.errors,))
+
+    def message(self) -> str:
+        return "\n".join(error.message() for error in self.errors)

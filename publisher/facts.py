@@ -9,8 +9,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .model import (Document, Figure, Heading, ListBlock, Paragraph, Quote, RawBlock,
-                    Table, plain_text, walk_blocks)
+from .model import (Aside, CodeBlock, DefinitionList, Document, Figure, Heading, Image, ListBlock,
+                    MathBlock, Paragraph, Quote, Table, inlines_of, plain_text, walk_blocks)
 
 #: measure words and units that stay attached to a number (longest first)
 UNITS = ("平方米", "平方公里", "公里", "人次", "场次", "万元", "亿元", "元", "次", "本", "期",
@@ -96,6 +96,7 @@ def document_facts(doc: Document) -> Facts:
         elif isinstance(block, Figure):
             facts.figures.append(FigureFact(block.number, block.caption_text, str(block.src)))
             _add_numbers(facts, block.caption_text, section, index)
+        facts.figures += [FigureFact(0, "", str(n.src)) for n in inlines_of(block) if isinstance(n, Image)]
         index = _add_paragraphs(facts, block, section, index)
     for note in doc.footnotes:
         for block in walk_blocks(note.blocks):
@@ -120,7 +121,11 @@ def texts_of(block: object) -> list[str]:
     if isinstance(block, Table):
         cells = list(block.head) + [cell for row in block.rows for cell in row]
         return [t for t in (plain_text(c) for c in cells) if t.strip()]
-    if isinstance(block, RawBlock):
+    if isinstance(block, DefinitionList):
+        return [t for t in (plain_text(term) for term, _defs in block.items) if t.strip()]
+    if isinstance(block, Aside):
+        return [plain_text(block.title)] if plain_text(block.title).strip() else []
+    if isinstance(block, (MathBlock, CodeBlock)):
         return [block.text] if block.text.strip() else []
     return []
 

@@ -1,33 +1,72 @@
-"""Front matter: the YAML block at the top of a source → Meta, with checks an editor can act on."""
+"""Front matter: the metadata block at the top of a source → checked fields an editor can act on.
+
+Accepted as real documents carry it: our YAML (`---` … `---` or `...`), the YAML of
+Jekyll and Hugo, TOML (`+++`) from Hugo and Zola, MultiMarkdown `Key: value` lines,
+pandoc's `%` title block, or none at all. Fields of other tools that have a meaning
+here are mapped (author → byline, tags → keywords …); the rest are ignored with one
+warning. Every problem of a front matter is reported in one run.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import os
 import re
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml import YAMLError
 
-from .errors import SourceError
-from .model import Meta
-from .typography import normalise_punctuation
+from .errors import SourceError, SourceErrors
+from .notices import Notices
 
-#: front-matter fields and the types they accept
+#: our front-matter fields and the types they accept
 FIELDS: dict[str, tuple[type, ...]] = {
     "title": (str,), "subtitle": (str,), "kicker": (str,), "byline": (str,),
     "date": (str, dt.date), "publication": (str,), "section": (str,), "page": (str,),
     "language": (str,), "subject": (str,), "keywords": (list, str), "layouts": (dict,),
 }
+#: fields of Jekyll, Hugo, Zola, MultiMarkdown and pandoc that mean one of ours
+FOREIGN: dict[str, str] = {
+    "author": "byline", "authors": "byline", "tags": "keywords", "categories": "keywords",
+    "category": "keywords", "description": "subject", "summary": "subject", "lang": "language",
+    "abstract": "subject",
+}
+#: fields other tools use for themselves: never a misspelling of ours
+OTHER_TOOLS = frozenset(
+    "layout permalink published draft slug weight path extra aliases url template type id "
+    "comments toc sidebar math image images cover thumbnail excerpt redirect_from series "
+    "lastmod expirydate publishdate menu sitemap headless render_with_liquid".split())
 FORMATS = ("pdf", "docx", "html", "epub")
 #: a layout is named by its folder in layouts/: no paths
 LAYOUT_NAME = re.compile(r"[A-Za-z0-9_-]+")
-
+#: BCP 47 as documents write it: a language subtag, then optional script/region/variant subtags
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
+#: MultiMarkdown / Python-Markdown `meta`: `Key: value` lines up to the first blank line
+_MMD_LINE = re.compile(r"[A-Za-z0-9_-]+:(?:\s.*)?")
+_MONTHS_EN = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%Y/%m/%d", "%Y.%m.%d")
 
 #: libyaml's safe loader where PyYAML was built with it (its wheels are): 20x faster
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class FrontMatter:
+    """The metadata block of a source, split from its body."""
+    #: "yaml", "toml", "mmd", "pandoc", or "" when the source has none
+    kind: str
+    #: field → value, as the block's own syntax gave them
+    data: dict[str, Any]
+    #: field → 1-based line in the source
+    lines: dict[str, int]
+    body: str
+    #: 1-based source line of the body's first line
+    body_line: int = 1
+    #: the checked fields (ours only), filled by `check`
+    fields: dict[str, Any] = field(default_factory=dict)
 
 
 def load_yaml(text: str) -> Any:
@@ -42,22 +81,29 @@ def load_yaml(text: str) -> Any:
         return yaml.safe_load(text)
 
 
-def split_front_matter(text: str, path: Path) -> tuple[str, str]:
-    """Split `---` YAML front matter from the Markdown body."""
-    if not text.startswith("---\n"):
-        raise SourceError("no front matter: the file must start with a '---' line", path, 1,
-                          hint="add '---', 'title: …', '---' at the top")
-    end = text.find("\n---\n", 3)
-    if end < 0:
-        end = text.find("\n---", 3) if text.endswith("\n---") else -1
-    if end < 0:
-        raise SourceError("front matter is not closed by a '---' line", path, 1)
-    front = text[4:end + 1]
-    return front, text[end + 5:]
+def split(text: str, path: Path) -> FrontMatter:
+    """Split the front matter, whatever its kind, from the Markdown body."""
+    for opening, parse in (("---\n", _yaml_block), ("+++\n", _toml_block), ("%", _pandoc_block)):
+        if text.startswith(opening):
+            return parse(text, path)
+    return _mmd_block(text) or FrontMatter("", {}, {}, text)
 
 
-def parse_meta(front: str, path: Path) -> Meta:
-    """Check the YAML front matter and turn it into Meta."""
+def _closing(text: str, fences: tuple[str, ...], path: Path) -> tuple[int, int]:
+    """(end of the block's text, start of the body) for a block opened on line 1."""
+    ends = [(text.find(f"\n{f}\n", 3), len(f) + 2) for f in fences]
+    ends += [(len(text) - len(f) - 1, len(f) + 1) for f in fences if text.endswith(f"\n{f}")]
+    found = [(pos, skip) for pos, skip in ends if pos >= 0]
+    if not found:
+        raise SourceError(f"front matter is not closed by a '{fences[0]}' line", path, 1,
+                          hint=f"end the block with a line of '{fences[0]}'")
+    pos, skip = min(found)
+    return pos + 1, pos + skip
+
+
+def _yaml_block(text: str, path: Path) -> FrontMatter:
+    end, body = _closing(text, ("---", "..."), path)
+    front = text[4:end]
     try:
         data = load_yaml(front)
     except YAMLError as error:
@@ -69,40 +115,181 @@ def parse_meta(front: str, path: Path) -> Meta:
                           hint="check quotes and indentation") from None
     except ValueError as error:  # e.g. a date like 2025-13-45
         raise SourceError(f"front matter: {error}", path, hint="dates are YYYY-MM-DD") from None
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
         raise SourceError("front matter must be 'key: value' lines", path, 2)
-    for key, value in data.items():
-        _check_field(str(key), value, front, path)
-    if not data.get("title"):
-        raise SourceError("front matter has no title", path, 2, hint="add 'title: …'")
-    return _meta_from(data)
+    return FrontMatter("yaml", data, _key_lines(front, data, 2), text[body:], text.count("\n", 0, body) + 1)
 
 
-def _check_field(key: str, value: Any, front: str, path: Path) -> None:
-    found = re.search(rf"^{re.escape(key)}\s*:", front, re.M)
-    line = front.count("\n", 0, found.start()) + 2 if found else None
-    if key not in FIELDS:
-        close = difflib.get_close_matches(key, FIELDS, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else "known fields: " + ", ".join(FIELDS)
-        raise SourceError(f"unknown front-matter field '{key}'", path, line, hint=hint)
+def _toml_block(text: str, path: Path) -> FrontMatter:
+    end, body = _closing(text, ("+++",), path)
+    front = text[4:end]
+    try:
+        data = tomllib.loads(front)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))
+        raise SourceError(f"front matter (TOML): {str(error).split(' (at')[0]}", path,
+                          int(found.group(1)) + 1 if found else None,
+                          hint="check quotes and brackets") from None
+    return FrontMatter("toml", data, _key_lines(front, data, 2), text[body:], text.count("\n", 0, body) + 1)
+
+
+def _pandoc_block(text: str, path: Path) -> FrontMatter:
+    """pandoc's title block: `% title`, `% author; author`, `% date` (continuations indented)."""
+    lines = text.split("\n")
+    values: list[str] = []
+    count = 0
+    for line in lines:
+        if line.startswith("%"):
+            values.append(line[1:].strip())
+        elif line.startswith((" ", "\t")) and values and line.strip():
+            values[-1] += " " + line.strip()
+        else:
+            break
+        count += 1
+    data = {key: value for key, value in zip(("title", "author", "date"), values) if value}
+    if "author" in data:
+        data["author"] = [a.strip() for a in data["author"].split(";") if a.strip()]
+    line_of = {key: n + 1 for n, key in enumerate(("title", "author", "date")) if key in data}
+    return FrontMatter("pandoc", data, line_of, "\n".join(lines[count:]), count + 1)
+
+
+def _mmd_block(text: str) -> FrontMatter | None:
+    """MultiMarkdown metadata: only when a known field is among its keys (prose may start 'Note: …')."""
+    lines = text.split("\n")
+    data: dict[str, Any] = {}
+    line_of: dict[str, int] = {}
+    count, key = 0, ""
+    for line in lines:
+        if not line.strip():
+            break
+        if key and line.startswith(("    ", "\t")):
+            data[key] += " " + line.strip()
+        elif _MMD_LINE.fullmatch(line):
+            key, _, value = line.partition(":")
+            key = key.lower()
+            data[key], line_of[key] = value.strip(), count + 1
+        else:
+            return None
+        count += 1
+    if not data or not any(k in FIELDS or k in FOREIGN for k in data):
+        return None
+    return FrontMatter("mmd", data, line_of, "\n".join(lines[count:]), count + 1)
+
+
+def _key_lines(front: str, data: dict[str, Any], first_line: int) -> dict[str, int]:
+    """The source line of each top-level key of a block."""
+    lines = {}
+    for key in data:
+        found = re.search(rf"^\[?{re.escape(str(key))}\]?\s*[:=\]]", front, re.M)
+        if found:
+            lines[str(key)] = front.count("\n", 0, found.start()) + first_line
+    return lines
+
+
+def check(front: FrontMatter, path: Path, notices: Notices) -> dict[str, Any]:
+    """Our fields from a front matter: foreign ones mapped, the rest ignored with a warning.
+
+    Every problem is collected, then all are raised together.
+    """
+    errors: list[SourceError] = []
+    fields: dict[str, Any] = {}
+    ignored: list[str] = []
+    for key, value in front.data.items():
+        key = str(key)
+        line = front.lines.get(key)
+        ours = key if key in FIELDS else FOREIGN.get(key.lower())
+        if ours is None:
+            close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.75)
+            if close and key.lower() not in OTHER_TOOLS:
+                errors.append(SourceError(f"unknown front-matter field '{key}'", path, line,
+                                          hint=f"did you mean '{close[0]}'?"))
+            else:
+                ignored.append(key)
+            continue
+        try:
+            value = _value_of(ours, value, foreign=ours != key)
+            _check_value(ours, value)
+        except ValueError as error:
+            errors.append(SourceError(str(error), path, line))
+            continue
+        _merge(fields, ours, value)
+    if ignored:
+        first = min((front.lines.get(k) for k in ignored if front.lines.get(k)), default=None)
+        notices.warn("front matter: ignored field" + ("s " if len(ignored) > 1 else " ")
+                     + ", ".join(f"'{k}'" for k in ignored), first,
+                     hint="they mean nothing to publisher; see README 'Front matter'")
+    if errors:
+        raise SourceErrors(errors)
+    front.fields = fields
+    return fields
+
+
+def _value_of(key: str, value: Any, foreign: bool) -> Any:
+    """A foreign field's value in our field's shape (author lists → one byline)."""
+    if key == "date":
+        return _date_of(value)
+    if not foreign:
+        return value
+    if key == "byline" and isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if key == "keywords" and isinstance(value, (str, list)):
+        return [value] if isinstance(value, str) and "," not in value else value
+    return str(value) if isinstance(value, (int, float)) else value
+
+
+def _date_of(value: Any) -> Any:
+    """An ISO day from what documents write: dates, date-times with zones, '2018-02-18 15:24', 'July 17, 2006'."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    iso = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])", text)
+    chinese = re.match(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
+    for found in (iso, chinese):
+        if found:
+            try:
+                return dt.date(*map(int, found.groups())).isoformat()
+            except ValueError as error:
+                raise ValueError(f"date {value!r}: {error}") from None
+    for pattern in _MONTHS_EN:
+        try:
+            return dt.datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            pass
+    raise ValueError(f"date {value!r} is not a date (write YYYY-MM-DD)")
+
+
+def _check_value(key: str, value: Any) -> None:
     if not isinstance(value, FIELDS[key]):
         wanted = " or ".join("text" if t is str else t.__name__ for t in FIELDS[key])
-        raise SourceError(f"front-matter field '{key}' must be {wanted}", path, line)
-    if key == "layouts" and isinstance(value, dict):
+        raise ValueError(f"front-matter field '{key}' must be {wanted}")
+    if key == "layouts":
         for fmt, name in value.items():
             if fmt not in FORMATS or not isinstance(name, str):
-                raise SourceError(f"layouts: '{fmt}' must be one of {', '.join(FORMATS)}"
-                                  " with a layout name", path, line)
+                raise ValueError(f"layouts: '{fmt}' must be one of {', '.join(FORMATS)} with a layout name")
             if not LAYOUT_NAME.fullmatch(name):
-                raise SourceError(f"layouts: {name!r} is not a layout name", path, line,
-                                  hint="use the name of a folder in layouts/, e.g. newspaper")
-    if key == "date" and isinstance(value, dt.datetime):
-        raise SourceError(f"date {value} has a time; write the day only, YYYY-MM-DD", path, line)
-    if key == "date" and isinstance(value, str):
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            raise SourceError(f"date {value!r} is not YYYY-MM-DD", path, line) from None
+                raise ValueError(f"layouts: {name!r} is not a layout name (use the name of a folder in layouts/)")
+    if key == "language" and not LANGUAGE_TAG.fullmatch(value.strip()):
+        raise ValueError(f"language {value!r} is not a language tag (write e.g. zh-CN, en, en-GB)")
+
+
+def _merge(fields: dict[str, Any], key: str, value: Any) -> None:
+    """Our own field wins over a mapped one; keyword lists add up (tags + categories)."""
+    if key == "keywords" and key in fields:
+        fields[key] = list(_as_list(fields[key])) + [k for k in _as_list(value) if k not in _as_list(fields[key])]
+    elif key not in fields or key in FIELDS:
+        fields[key] = value
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [k.strip() for k in re.split(r"[,，;；]", value) if k.strip()]
+    return [str(k) for k in value]
 
 
 def build_date() -> str:
@@ -117,13 +304,4 @@ def build_date() -> str:
                           hint="unset it or give a Unix timestamp") from None
 
 
-def _meta_from(data: dict[str, Any]) -> Meta:
-    keywords = data.get("keywords", ())
-    if isinstance(keywords, str):
-        keywords = [k.strip() for k in re.split(r"[,，;；]", keywords) if k.strip()]
-    text = {k: normalise_punctuation(str(v)).strip() for k, v in data.items()
-            if k not in ("keywords", "layouts", "date")}
-    date = data.get("date") or build_date()
-    return Meta(**text, date=date.isoformat() if isinstance(date, dt.date) else str(date),
-                keywords=tuple(normalise_punctuation(str(k)) for k in keywords),
-                layouts=tuple(sorted((str(k), str(v)) for k, v in data.get("layouts", {}).items())))
+__all__ = ["FrontMatter", "split", "check", "load_yaml", "YAMLError", "build_date", "FIELDS"]

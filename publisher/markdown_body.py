@@ -1,31 +1,63 @@
-"""Markdown body → model blocks (Python-Markdown, then its element tree walked node by node)."""
+"""Markdown body → model blocks (Python-Markdown and pymdown-extensions, then the element tree walked).
+
+Raw HTML is parsed (raw_html) and walked by the same handlers, so a raw <table> or
+<img> becomes the same model node as its Markdown form, and no raw HTML reaches an
+edition. What cannot be kept is named in a warning with its line.
+"""
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass
-from html import escape, unescape
+from html import unescape
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import unquote, urlsplit
 
 import markdown
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
-from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
 
-from . import images, sanitise
-from .errors import PublisherError, SourceError, line_of
-from .model import (Block, Code, CodeBlock, Emphasis, Figure, Footnote, FootnoteRef,
-                    Heading, Inline, LineBreak, Link, ListBlock, Paragraph, Quote,
-                    RawBlock, RawInline, Strong, Table, Text, ThematicBreak, plain_text)
-from .typography import join_lines, normalise_punctuation
+from . import images, raw_html, sanitise
+from .errors import PublisherError, SourceError, SourceErrors, line_of
+from .model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Figure, Footnote,
+                    FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math, MathBlock,
+                    Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak, plain_text)
+from .notices import Notices
+from .typography import is_chinese, join_lines, normalise_punctuation
 
 _PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _MAX_DEPTH = 40
-_FENCED_CODE = re.compile(r"<pre[^>]*><code[^>]*>(.*)</code></pre>", re.S)
-#: raw HTML that no edition may carry: refused with its line rather than silently cut
-_HOSTILE_HTML = re.compile(r"<\s*(script|iframe|object|embed|style|form|frame|base|meta|link)\b"
-                           r"|\son\w+\s*=|javascript:|vbscript:|url\s*\(|expression\s*\(", re.I)
+_FENCED_CODE = re.compile(r"<pre[^>]*><code(?: class=\"language-([^\"]*)\")?[^>]*>(.*)</code></pre>", re.S)
+_GITHUB_ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)
+_INLINE_NOTE = re.compile(r"(?<!\\)\^\[([^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]")
+#: inline elements and the Styled kind each one becomes
+_STYLED = {"del": "strike", "s": "strike", "strike": "strike", "sup": "sup", "sub": "sub",
+           "kbd": "kbd", "mark": "mark", "ins": "ins", "u": "ins"}
+_EMPHASIS = {"em": Emphasis, "i": Emphasis, "strong": Strong, "b": Strong}
+#: container elements whose content is read as blocks (text and inline elements become paragraphs)
+_CONTAINERS = frozenset("div section article header footer main aside nav center figure address "
+                        "hgroup body html".split())
+_BLOCK_TAGS = frozenset("p ul ol dl blockquote pre hr table div h1 h2 h3 h4 h5 h6 figure details "
+                        "section article header footer main aside nav center address".split())
+_LINK_SCHEMES = ("http", "https", "mailto")
+
+EXTENSIONS = ["attr_list", "tables", "footnotes", "toc", "fenced_code", "def_list", "admonition",
+              "smarty", "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark", "pymdownx.tasklist",
+              "pymdownx.arithmatex"]
+
+
+def slugify(value: str, separator: str = "-") -> str:
+    """GitHub's heading ids: lower case, punctuation dropped, each space a hyphen (Chinese kept)."""
+    value = re.sub(r"[^\w\- ]", "", value.strip().lower())
+    return value.replace(" ", separator)
+
+
+def _extension_configs() -> dict[str, dict[str, Any]]:
+    return {"toc": {"slugify": slugify},
+            "smarty": {"smart_dashes": False, "smart_ellipses": False, "smart_angled_quotes": False},
+            "pymdownx.arithmatex": {"generic": True},
+            "pymdownx.tilde": {"smart_delete": False}}
 
 
 class _TreeGrab(Treeprocessor):
@@ -35,72 +67,100 @@ class _TreeGrab(Treeprocessor):
         self.md.publisher_tree = root  # type: ignore[attr-defined]
 
 
-def parse_body(body: str, path: Path, source_text: str) -> tuple[list[Block], list[Footnote]]:
+def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
+               notices: Notices | None = None) -> tuple[list[Block], list[Footnote]]:
     """Parse the Markdown body into blocks and footnotes."""
-    md = markdown.Markdown(extensions=["attr_list", "tables", "footnotes", "toc", "fenced_code"],
-                           extension_configs={"toc": {"slugify": slugify_unicode}})
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=_extension_configs())
     md.treeprocessors.register(_TreeGrab(md), "publisher-grab", -100)
     try:
-        md.convert(body)
+        md.convert(inline_notes(body))
     except RecursionError:
         raise SourceError("lists or quotes nested too deeply", path,
                           hint=f"keep nesting under {_MAX_DEPTH} levels") from None
-    _refuse_hostile_html([str(raw) for raw in md.htmlStash.rawHtmlBlocks], path, source_text)
-    builder = _Builder(md, path, source_text)
+    builder = _Builder(md, path, source_text, language, notices or Notices(path))
     root = md.publisher_tree  # type: ignore[attr-defined]
+    builder.ids = {e.get("id", "") for e in root.iter() if e.get("id")}
+    builder.loose_ids = {_loose(key): e.get("id", "") for e in root.iter() if e.get("id")
+                         for key in (e.get("id", ""), "".join(e.itertext()))}
     blocks, notes = [], []
     for child in root:
-        if child.tag == "div" and "footnote" in (child.get("class") or ""):
+        if child.tag == "div" and "footnote" in (child.get("class") or "").split():
             notes = builder.footnotes(child)
         else:
             blocks.extend(builder.blocks([child], depth=0))
-    _refuse_duplicate_headings(blocks, path, source_text)
+    builder.finish()
     return blocks, notes
 
 
-def _refuse_hostile_html(pieces: list[str], path: Path, source_text: str) -> None:
-    """Scripts, frames, event handlers, javascript: and url() in raw HTML never reach an edition.
-
-    Only the raw HTML Python-Markdown stashed is checked (prose and code may say "url(").
-    """
-    for piece in pieces:
-        match = None if _FENCED_CODE.fullmatch(piece.strip()) else _HOSTILE_HTML.search(piece)
-        if match:
-            _refuse(match.group(), path, source_text)
-
-
-def _refuse(found: str, path: Path, source_text: str) -> None:
-    raise SourceError(f"'{found.strip()}' is not allowed: no edition may carry scripts, frames, "
-                      "event handlers or external style references", path,
-                      line_of(source_text, found), hint="remove it")
-
-
-def _refuse_duplicate_headings(blocks: list[Block], path: Path, source_text: str) -> None:
-    """Two headings with the same text make the TOC and the verifier ambiguous."""
-    seen: set[tuple[int, str]] = set()
-    for block in blocks:
-        if isinstance(block, Heading):
-            key = (block.level, block.text)
-            if key in seen:
-                raise SourceError(f"heading '{block.text}' appears twice", path,
-                                  _last_line_of(source_text, block.text),
-                                  hint="give each heading its own wording")
-            seen.add(key)
+def inline_notes(body: str) -> str:
+    """pandoc's inline notes `^[text]` → numbered footnotes Python-Markdown understands."""
+    notes: list[str] = []
+    out, in_fence = [], False
+    for line in body.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if not in_fence and "^[" in line and not line.startswith(("    ", "\t")):
+            def note(match: re.Match[str]) -> str:
+                notes.append(match.group(1))
+                return f"[^inline-{len(notes)}]"
+            line = _INLINE_NOTE.sub(note, line)
+        out.append(line)
+    out += [f"\n[^inline-{n}]: {text}" for n, text in enumerate(notes, start=1)]
+    return "\n".join(out)
 
 
-def _last_line_of(text: str, needle: str) -> int | None:
-    pos = text.rfind(needle)
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+def _loose(key: str) -> str:
+    """An anchor or heading by its letters and digits alone, lower case."""
+    return re.sub(r"[\W_]+", "", key.lower())
+
+
+def _decode(text: str) -> str:
+    """Python-Markdown's entity placeholders (e-mail links are written as &#…; entities) → characters."""
+    return unescape(text.replace(AMP_SUBSTITUTE, "&")) if "&" in text or AMP_SUBSTITUTE in text else text
 
 
 class _Builder:
-    """Turns Python-Markdown's element tree into model blocks, one method per tag."""
+    """Turns the element tree into model blocks, one method per tag."""
 
-    def __init__(self, md: markdown.Markdown, path: Path, source_text: str) -> None:
+    def __init__(self, md: markdown.Markdown, path: Path, source_text: str, language: str,
+                 notices: Notices) -> None:
         self.md, self.path, self.source_text = md, path, source_text
+        self.chinese = is_chinese(language)
+        self.notices = notices
         #: the only folder images may come from
         self.base_dir = path.resolve().parent
         self.figure_count = 0
+        #: every id in the document (anchors a link may point to)
+        self.ids: set[str] = set()
+        #: ids by their letters and digits alone: other tools' slugs (Zola's, Hugo's) find them too
+        self.loose_ids: dict[str, str] = {}
+        self.errors: list[SourceError] = []
+        self._uncaptioned: list[int | None] = []
+        self._local_links: list[int | None] = []
+
+    def line(self, needle: str) -> int | None:
+        return line_of(self.source_text, needle) if needle else None
+
+    def finish(self) -> None:
+        """Raise every image error at once; say once what was noticed many times."""
+        if self.errors:
+            raise SourceErrors(self.errors)
+        if self._uncaptioned:
+            count = len(self._uncaptioned)
+            self.notices.warn(f"{count} picture{'s have' if count > 1 else ' has'} no alt text: printed "
+                              "without a caption or number", self._uncaptioned[0],
+                              hint="write a caption as the alt text, ![caption](file), for readers who cannot see it")
+        if self._local_links:
+            count = len(self._local_links)
+            self.notices.warn(f"{count} link{'s' if count > 1 else ''} to files outside this edition "
+                              "print as plain text", self._local_links[0],
+                              hint="link to a web address to keep it a link")
+
+    def punctuate(self, text: str) -> str:
+        return normalise_punctuation(text) if self.chinese else text
+
+    def clean(self, text: str) -> str:
+        return self.punctuate(join_lines(_decode(text)))
 
     # -- blocks
     def blocks(self, elements: list[etree.Element], depth: int) -> list[Block]:
@@ -109,14 +169,43 @@ class _Builder:
                               self.path, hint="flatten the structure")
         out: list[Block] = []
         for element in elements:
+            if not isinstance(element.tag, str):
+                continue  # a comment
             handler: Callable[[etree.Element, int], list[Block]] | None = getattr(
                 self, "block_" + element.tag, None)
-            if handler is None:
-                if re.fullmatch(r"h[1-6]", element.tag):
-                    out.append(self.heading(element))
-                    continue
-                raise SourceError(f"unsupported Markdown element <{element.tag}>", self.path)
-            out.extend(handler(element, depth))
+            if handler is not None:
+                out.extend(handler(element, depth))
+            elif re.fullmatch(r"h[1-6]", element.tag):
+                out.append(self.heading(element))
+            elif element.tag in _CONTAINERS:
+                out.extend(self.mixed(element, depth))
+            else:  # an inline element standing alone (raw HTML): a paragraph of its own
+                holder = etree.Element("p")
+                holder.append(element)
+                out.extend(self.block_p(holder, depth))
+        return out
+
+    def mixed(self, element: etree.Element, depth: int, skip: tuple[str, ...] = ()) -> list[Block]:
+        """Blocks from content that mixes text, inline elements and blocks (raw HTML, list items)."""
+        out: list[Block] = []
+        run = etree.Element("p")
+        run.text = element.text
+
+        def flush() -> None:
+            nonlocal run
+            if (run.text or "").strip() or len(run):
+                out.extend(self.block_p(run, depth))
+            run = etree.Element("p")
+        for child in list(element):
+            if isinstance(child.tag, str) and child.tag in skip:
+                continue
+            if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
+                flush()
+                out.extend(self.blocks([child], depth + 1))
+                run.text = child.tail
+            else:
+                run.append(child)
+        flush()
         return out
 
     def heading(self, element: etree.Element) -> Heading:
@@ -124,30 +213,49 @@ class _Builder:
         return Heading(int(element.tag[1]), inlines, element.get("id", ""))
 
     def block_p(self, element: etree.Element, depth: int) -> list[Block]:
-        raw = self._raw_block(element)
+        raw = self._raw_block(element, depth)
         if raw is not None:
-            return [raw]
-        children = list(element)
-        if (len(children) == 1 and children[0].tag == "img"
-                and not (element.text or "").strip() and not (children[0].tail or "").strip()):
-            return [self.figure(children[0])]
+            return raw
+        picture = _lone_picture(element)
+        if picture is not None:
+            img, href = picture
+            return [self.figure(img, href=href)]
         role = "lead" if "lead" in (element.get("class") or "").split() else "body"
-        return [Paragraph(self.inlines(element), role)]
+        inlines = self.inlines(element)
+        return [Paragraph(inlines, role)] if inlines else []
 
-    def figure(self, img: etree.Element) -> Figure:
-        src = img.get("src", "")
+    def figure(self, img: etree.Element, caption: tuple[Inline, ...] = (), href: str = "") -> Figure:
+        src = unquote(_decode(img.get("src", "")))
         try:
             path = images.resolve(src, self.base_dir)
             width, height = images.inspect(path)
         except PublisherError as error:
-            raise SourceError(error.cause, self.path, line_of(self.source_text, src), error.hint) from None
-        caption = _clean(img.get("title") or img.get("alt") or "")
+            self.errors.append(SourceError(error.cause, self.path, self.line(img.get("src", "")), error.hint))
+            path, width, height = Path(src), 0, 0
+        alt = self.clean(img.get("alt") or "")
+        caption = caption or ((Text(self.clean(img.get("title") or alt)),) if (img.get("title") or alt) else ())
         if not caption:
-            raise SourceError(f"image {src!r} has no caption", self.path, line_of(self.source_text, src),
-                              hint="write the caption as the alt text: ![caption](file)")
-        self.figure_count += 1
-        number = self.figure_count
-        return Figure(number, path, (Text(caption),), img.get("id") or f"fig-{number}", width, height)
+            self._uncaptioned.append(self.line(img.get("src", "")))
+            number = 0
+        else:
+            self.figure_count += 1
+            number = self.figure_count
+        ident = img.get("id") or (f"fig-{number}" if number else "")
+        return Figure(number, path, caption, ident, width, height, alt=alt or plain_text(caption),
+                      href=self.href(href) if href else "", size=_size_of(img, width))
+
+    def block_figure(self, element: etree.Element, depth: int) -> list[Block]:
+        """<figure><img><figcaption>…</figcaption></figure>: one figure with that caption."""
+        imgs = [e for e in element.iter("img")]
+        caption_element = element.find("figcaption")
+        if len(imgs) != 1:
+            return self.mixed(element, depth)
+        caption = self.inlines(caption_element) if caption_element is not None else ()
+        links = [a for a in element.iter("a") if a.find("img") is not None]
+        return [self.figure(imgs[0], caption, links[0].get("href", "") if links else "")]
+
+    def block_img(self, element: etree.Element, depth: int) -> list[Block]:
+        return [self.figure(element)]
 
     def block_ul(self, element: etree.Element, depth: int) -> list[Block]:
         return [self._list(element, depth, ordered=False)]
@@ -156,39 +264,98 @@ class _Builder:
         return [self._list(element, depth, ordered=True)]
 
     def _list(self, element: etree.Element, depth: int, ordered: bool) -> ListBlock:
-        items = []
+        items, tasks = [], []
         for li in element:
-            if len(li) and all(c.tag in ("p", "ul", "ol", "blockquote", "pre", "table") for c in li) \
-                    and not (li.text or "").strip():
-                items.append(tuple(self.blocks(list(li), depth + 1)))
-            else:
-                items.append(tuple(self._loose_item(li, depth)))
-        return ListBlock(ordered, tuple(items))
+            if not isinstance(li.tag, str):
+                continue
+            tasks.append(self._task_state(li))
+            items.append(tuple(self.mixed(li, depth + 1)))
+        start = int(element.get("start", "1")) if (element.get("start") or "").isdigit() else 1
+        return ListBlock(ordered, tuple(items), start, tuple(tasks) if any(t is not None for t in tasks) else ())
 
-    def _loose_item(self, li: etree.Element, depth: int) -> list[Block]:
-        """A tight list item: inline text, possibly followed by nested lists."""
-        nested = [c for c in li if c.tag in ("ul", "ol")]
-        for child in nested:
-            li.remove(child)
-        blocks: list[Block] = [Paragraph(self.inlines(li))]
-        return blocks + self.blocks(nested, depth + 1)
+    def _task_state(self, li: etree.Element) -> bool | None:
+        """pymdownx.tasklist stashes a checkbox at the item's start: done or open."""
+        if "task-list-item" not in (li.get("class") or ""):
+            return None
+        match = _PLACEHOLDER.match(li.text or "")
+        target = li if match else (li[0] if len(li) and li[0].tag == "p" else li)
+        match = _PLACEHOLDER.match(target.text or "")
+        if match is None:
+            return None
+        state = "checked" in str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])
+        target.text = (target.text or "")[match.end():]
+        return state
 
     def block_blockquote(self, element: etree.Element, depth: int) -> list[Block]:
-        return [Quote(tuple(self.blocks(list(element), depth + 1)))]
+        blocks = self.mixed(element, depth + 1)
+        first = blocks[0] if blocks else None
+        if isinstance(first, Paragraph) and first.inlines and isinstance(first.inlines[0], Text):
+            alert = _GITHUB_ALERT.match(first.inlines[0].text)
+            if alert:  # GitHub's > [!NOTE]
+                rest = (Text(first.inlines[0].text[alert.end():]),) + first.inlines[1:]
+                body = ([Paragraph(rest)] if plain_text(rest).strip() else []) + blocks[1:]
+                kind = alert.group(1).lower()
+                return [Aside(kind, (Text(kind.title()),), tuple(body))]
+        return [Quote(tuple(blocks))]
 
     def block_pre(self, element: etree.Element, depth: int) -> list[Block]:
-        return [CodeBlock("".join(element.itertext()).rstrip("\n"))]
+        code = element.find("code")
+        language = (code.get("class") or "").removeprefix("language-") if code is not None else ""
+        return [CodeBlock(unescape("".join(element.itertext())).rstrip("\n"), language)]
 
     def block_hr(self, element: etree.Element, depth: int) -> list[Block]:
         return [ThematicBreak()]
 
     def block_table(self, element: etree.Element, depth: int) -> list[Block]:
-        head = tuple(self.inlines(c) for c in element.iterfind("thead/tr/th"))
-        rows = tuple(tuple(self.inlines(c) for c in tr) for tr in element.iterfind("tbody/tr"))
-        return [Table(head, rows)]
+        rows = [tr for tr in element.iter("tr")]
+        head_rows = [tr for tr in rows if tr in list(element.iterfind("thead/tr"))]
+        if not head_rows and rows and all(c.tag == "th" for c in rows[0]):
+            head_rows = rows[:1]
+        header = head_rows[0] if head_rows else None
+        cells = [c for c in (header if header is not None else (rows[0] if rows else [])) if isinstance(c.tag, str)]
+        head = tuple(self.inlines(c) for c in header) if header is not None else ()
+        body = tuple(tuple(self.cell(c, depth) for c in tr if isinstance(c.tag, str)) for tr in rows if tr is not header)
+        caption_element = element.find("caption")
+        caption = self.inlines(caption_element) if caption_element is not None else ()
+        return [Table(head, body, tuple(_alignment(c) for c in cells), caption)]
+
+    def cell(self, element: etree.Element, depth: int) -> tuple[Inline, ...]:
+        """A table cell's text; blocks inside a raw HTML cell are joined with line breaks."""
+        if not any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element):
+            return self.inlines(element)
+        out: list[Inline] = []
+        for block in self.mixed(element, depth + 1):
+            out += ([LineBreak()] if out else []) + list(getattr(block, "inlines", (Text(_text_of(block)),)))
+        return tuple(out)
+
+    def block_dl(self, element: etree.Element, depth: int) -> list[Block]:
+        items: list[tuple[tuple[Inline, ...], list[tuple[Block, ...]]]] = []
+        for child in element:
+            if child.tag == "dt":
+                items.append((self.inlines(child), []))
+            elif child.tag == "dd":
+                if not items:
+                    items.append(((), []))
+                items[-1][1].append(tuple(self.mixed(child, depth + 1)))
+        return [DefinitionList(tuple((term, tuple(defs)) for term, defs in items))]
+
+    def block_details(self, element: etree.Element, depth: int) -> list[Block]:
+        summary = element.find("summary")
+        title = self.inlines(summary) if summary is not None else ()
+        return [Aside("details", title, tuple(self.mixed(element, depth + 1, skip=("summary",))))]
 
     def block_div(self, element: etree.Element, depth: int) -> list[Block]:
-        return self.blocks(list(element), depth + 1)
+        classes = (element.get("class") or "").split()
+        if "arithmatex" in classes:
+            return [MathBlock(_tex("".join(element.itertext())))]
+        if "admonition" in classes:
+            title_element = element.find("p[@class='admonition-title']")
+            title = self.inlines(title_element) if title_element is not None else ()
+            if title_element is not None:
+                element.remove(title_element)
+            kind = next((c for c in classes if c != "admonition"), "note")
+            return [Aside(kind, title, tuple(self.mixed(element, depth + 1)))]
+        return self.mixed(element, depth)
 
     def footnotes(self, div: etree.Element) -> list[Footnote]:
         notes = []
@@ -198,28 +365,44 @@ class _Builder:
                     para.remove(backref)  # the ↩ link back: an HTML-only nicety
                 para.text = (para.text or "").replace(NBSP_PLACEHOLDER, "")
                 para.tail = (para.tail or "").replace(NBSP_PLACEHOLDER, "") or None
-            notes.append(Footnote(number, tuple(self.blocks(list(li), 1))))
+            notes.append(Footnote(number, tuple(self.mixed(li, 1))))
         return notes
 
-    def _raw_block(self, element: etree.Element) -> RawBlock | CodeBlock | None:
+    def _raw_block(self, element: etree.Element, depth: int) -> list[Block] | None:
+        """A paragraph that is one stashed raw HTML block: its elements, walked as blocks."""
         match = _PLACEHOLDER.fullmatch((element.text or "").strip())
         if match is None or len(element):
             return None
         raw = str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])
         code = _FENCED_CODE.fullmatch(raw.strip())
         if code:  # fenced_code stashes its finished <pre><code> block as raw HTML
-            return CodeBlock(unescape(code.group(1)).rstrip("\n"))
-        html = sanitise.clean_html(raw).strip()
-        return RawBlock(html, normalise_punctuation(sanitise.html_to_text(html)))
+            return [CodeBlock(unescape(code.group(2)).rstrip("\n"), code.group(1) or "")]
+        if not raw.strip().startswith("<"):  # an entity or a character stashed on its own
+            return [Paragraph((Text(self.clean(raw)),))]
+        root, dropped = raw_html.parse(raw)
+        self._report_dropped(dropped, raw)
+        _collapse_space(root)
+        return self.mixed(root, depth)
+
+    def _report_dropped(self, dropped: list[str], raw: str) -> None:
+        if not dropped:
+            return
+        names = ", ".join(dict.fromkeys(dropped))
+        found = next((d for d in dropped), "")
+        needle = found[:-1] if found.endswith("=") else found.rstrip(">")
+        self.notices.warn(f"raw HTML: {names} removed (no edition carries scripts, frames, styles "
+                          "or other attributes)", self.line(needle) or self.line(raw.strip()[:40]),
+                          hint="write it in Markdown, or leave it out")
 
     # -- inlines
     def inlines(self, element: etree.Element) -> tuple[Inline, ...]:
-        out: list[Any] = []  # inlines and _RawPiece, joined by _join_raw
+        out: list[Any] = []  # inlines and _Piece, joined by _join_pieces
         self._text(element.text, out)
         for child in element:
-            out.extend(self.inline(child))
+            if isinstance(child.tag, str):
+                out.extend(self.inline(child))
             self._text(child.tail, out)
-        return tuple(_merge_text(_join_raw(out)))
+        return tuple(_merge_text(self._join_pieces(out)))
 
     def _text(self, text: str | None, out: list[Any]) -> None:
         if not text:
@@ -227,76 +410,192 @@ class _Builder:
         pos = 0
         for match in _PLACEHOLDER.finditer(text):
             if match.start() > pos:
-                out.append(Text(_clean(text[pos:match.start()])))
-            out.append(_RawPiece(str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])))
+                out.append(Text(self.clean(text[pos:match.start()])))
+            out.append(_Piece(str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])))
             pos = match.end()
         if pos < len(text):
-            out.append(Text(_clean(text[pos:])))
+            out.append(Text(self.clean(text[pos:])))
 
     def inline(self, element: etree.Element) -> list[Inline]:
         tag = element.tag
-        if tag == "em":
-            return [Emphasis(self.inlines(element))]
-        if tag == "strong":
-            return [Strong(self.inlines(element))]
+        if tag in _EMPHASIS:
+            return [_EMPHASIS[tag](self.inlines(element))]
         if tag == "code":
-            return [Code(element.text or "")]
+            return [Code(unescape(_decode("".join(element.itertext()))))]
         if tag == "br":
             return [LineBreak()]
         if tag == "a":
-            if _HOSTILE_HTML.match(element.get("href", "").strip()):
-                _refuse(element.get("href", "").strip().split(":")[0] + ":", self.path, self.source_text)
-            href = sanitise.safe_href(element.get("href", ""))
-            return [Link(href, self.inlines(element))] if href else list(self.inlines(element))
+            return self.link(element.get("href", ""), self.inlines(element))
         if tag == "sup" and (element.get("id") or "").startswith("fnref"):
             return [FootnoteRef(int("".join(element.itertext()) or 0))]
+        if tag in _STYLED:
+            return [Styled(_STYLED[tag], self.inlines(element))]
+        if tag == "span" and "arithmatex" in (element.get("class") or ""):
+            return [Math(_tex("".join(element.itertext())))]
         if tag == "img":
-            raise SourceError("an image must stand alone in its paragraph to become a figure",
-                              self.path, line_of(self.source_text, element.get("src", "")))
+            return [self.image(element)]
+        if tag == "input":
+            return [Text("☑ " if element.get("checked") is not None else "☐ ")]
         return list(self.inlines(element))
 
+    def image(self, img: etree.Element) -> Inline:
+        """A picture inside a sentence: a badge or an icon at text height."""
+        figure = self.figure(img)
+        if figure.number:
+            self.figure_count -= 1
+        elif self._uncaptioned:
+            self._uncaptioned.pop()  # an icon without alt text is decoration, not a picture
+        return Image(figure.src, figure.alt, figure.width, figure.height)
 
-@dataclass(frozen=True)
-class _RawPiece:
+    def link(self, href: str, children: tuple[Inline, ...]) -> list[Inline]:
+        """A link that works in every edition, or its text: no edition has a dead link."""
+        target = self.href(href)
+        if target:
+            return [Link(target, children or (Text(target),))]
+        return list(children)
+
+    def href(self, href: str) -> str:
+        """`href` if it is a link every edition can follow, else "" (with a warning where one is due)."""
+        href = _decode(href).strip()
+        scheme = urlsplit(href).scheme.lower()
+        if href.startswith("#"):
+            anchor = unquote(href[1:])
+            if anchor in self.ids:
+                return "#" + anchor
+            if _loose(anchor) in self.loose_ids:
+                return "#" + self.loose_ids[_loose(anchor)]
+            self.notices.warn(f"link to '{href}': no heading or anchor has that id; printed as text",
+                              self.line(f"({href}") or self.line(href),
+                              hint="check the heading's id (GitHub's rules: lower case, spaces as -)")
+            return ""
+        if scheme in _LINK_SCHEMES:
+            return href if sanitise.safe_href(href) else ""
+        if scheme in ("javascript", "vbscript", "data"):
+            self.notices.warn(f"a '{scheme}:' link was removed (no edition carries scripts)", self.line(href))
+            return ""
+        if href:
+            self._local_links.append(self.line(href))
+        return ""
+
+    def _join_pieces(self, nodes: list[Any]) -> list[Inline]:
+        """Stashed raw HTML tags around their text → model inlines (<sup>…</sup> → Styled)."""
+        stack: list[tuple[str, dict[str, str], list[Inline]]] = [("", {}, [])]
+        for node in nodes:
+            if not isinstance(node, _Piece):
+                stack[-1][2].append(node)
+                continue
+            parsed = raw_html.piece(node.raw)
+            if parsed is None:  # an entity, a smart quote, a comment
+                if not node.raw.lstrip().startswith("<!--"):
+                    stack[-1][2].append(Text(self.clean(node.raw)))
+                continue
+            kind, tag, attributes = parsed
+            if kind == "start":
+                stack.append((tag, attributes, []))
+            elif kind == "end":
+                if any(frame[0] == tag for frame in stack[1:]):
+                    while True:
+                        opened, attrs, children = stack.pop()
+                        stack[-1][2].extend(self._wrap(opened, attrs, children))
+                        if opened == tag:
+                            break
+            else:
+                stack[-1][2].extend(self._wrap(tag, attributes, [], empty=True))
+        while len(stack) > 1:
+            opened, attrs, children = stack.pop()
+            stack[-1][2].extend(self._wrap(opened, attrs, children))
+        return stack[0][2]
+
+    def _wrap(self, tag: str, attributes: dict[str, str], children: list[Inline],
+              empty: bool = False) -> list[Inline]:
+        """One raw inline element with its (already read) children as a model inline."""
+        element = etree.Element(tag, attributes)
+        if tag in raw_html.UNSAFE:
+            self._report_dropped([f"<{tag}>"], f"<{tag}")
+            return []
+        if empty:
+            return self.inline(element) if tag in ("br", "img", "input") else []
+        kids = tuple(_merge_text(children))
+        if tag in _EMPHASIS:
+            return [_EMPHASIS[tag](kids)]
+        if tag in _STYLED:
+            return [Styled(_STYLED[tag], kids)]
+        if tag == "code":
+            return [Code(plain_text(kids))]
+        if tag == "a":
+            return self.link(attributes.get("href", ""), kids)
+        return list(kids)
+
+
+class _Piece:
     """One stashed piece of inline HTML; Python-Markdown stashes <a …> and </a> apart."""
-    raw: str
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
 
 
-_OPEN_TAG = re.compile(r"<([a-zA-Z][\w-]*)\b[^>]*(?<!/)>$")
+def _lone_picture(element: etree.Element) -> tuple[etree.Element, str] | None:
+    """(img, link target) when a paragraph holds one picture and nothing else (a figure)."""
+    children = [c for c in element if isinstance(c.tag, str)]
+    if len(children) != 1 or (element.text or "").strip() or (children[0].tail or "").strip():
+        return None
+    child = children[0]
+    if child.tag == "img":
+        return child, ""
+    inner = [c for c in child if isinstance(c.tag, str)]
+    if child.tag == "a" and len(inner) == 1 and inner[0].tag == "img" \
+            and not (child.text or "").strip() and not (inner[0].tail or "").strip():
+        return inner[0], child.get("href", "")
+    return None
 
 
-def _join_raw(nodes: list[Any]) -> list[Inline]:
-    """Join each opening tag, the text up to its closing tag, and that tag into one RawInline."""
-    out: list[Inline] = []
-    i = 0
-    while i < len(nodes):
-        node = nodes[i]
-        if not isinstance(node, _RawPiece):
-            out.append(node)
-            i += 1
-            continue
-        parts, opening = [node.raw], _OPEN_TAG.match(node.raw.strip())
-        i += 1
-        if opening:
-            closing = f"</{opening.group(1).lower()}>"
-            end = next((j for j in range(i, len(nodes)) if isinstance(nodes[j], _RawPiece)
-                        and nodes[j].raw.strip().lower() == closing), None)
-            if end is not None:
-                parts += [_inline_html(n) for n in nodes[i:end]] + [nodes[end].raw]
-                i = end + 1
-        html = sanitise.clean_html("".join(parts))
-        out.append(RawInline(html, normalise_punctuation(sanitise.html_to_text(html))))
-    return out
+_ZOOM = re.compile(r"zoom\s*:\s*(\d+(?:\.\d+)?)%")
+_CSS_WIDTH = re.compile(r"(?<![-\w])width\s*:\s*(\d+(?:\.\d+)?)(%|px)")
 
 
-def _inline_html(node: Any) -> str:
-    if isinstance(node, _RawPiece):
-        return node.raw
-    return escape(plain_text([node]), quote=False)
+def _size_of(img: etree.Element, natural_width: int) -> str:
+    """The printed size an author asked for: "50%" of the text width, or "300px"; "" for none."""
+    style = img.get("style") or ""
+    zoom = _ZOOM.search(style)
+    if zoom and natural_width:
+        return f"{round(natural_width * float(zoom.group(1)) / 100)}px"
+    width = _CSS_WIDTH.search(style)
+    if width:
+        return f"{width.group(1)}{width.group(2)}"
+    value = (img.get("width") or "").strip()
+    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(%|px)?", value)
+    return f"{found.group(1)}{found.group(2) or 'px'}" if found else ""
 
 
-def _clean(text: str) -> str:
-    return normalise_punctuation(join_lines(text))
+def _alignment(cell: etree.Element) -> str:
+    style = (cell.get("style") or "") + ";text-align:" + (cell.get("align") or "")
+    found = re.search(r"text-align\s*:\s*(left|center|right)", style)
+    return found.group(1) if found else ""
+
+
+def _tex(text: str) -> str:
+    """arithmatex wraps math in \\( \\) or \\[ \\]: shown as written, with dollars."""
+    text = text.strip()
+    if text.startswith("\\(") and text.endswith("\\)"):
+        return "$" + text[2:-2] + "$"
+    if text.startswith("\\[") and text.endswith("\\]"):
+        return "$$" + text[2:-2].strip("\n") + "$$"
+    return text
+
+
+def _text_of(block: Block) -> str:
+    return plain_text(getattr(block, "inlines", ())) or getattr(block, "text", "")
+
+
+def _collapse_space(root: etree.Element) -> None:
+    """HTML collapses runs of white space (outside <pre>): so does the reader."""
+    kept = {id(e) for pre in root.iter("pre") for e in pre.iter()}
+    for element in root.iter():
+        for attr in ("text", "tail"):
+            value = getattr(element, attr)
+            if value and not (attr == "text" and id(element) in kept) \
+                    and not (attr == "tail" and id(element) in kept and element.tag != "pre"):
+                setattr(element, attr, re.sub(r"[ \t\r\n]+", " ", value))
 
 
 def _merge_text(nodes: list[Inline]) -> list[Inline]:
@@ -310,4 +609,4 @@ def _merge_text(nodes: list[Inline]) -> list[Inline]:
         out[0] = Text(out[0].text.lstrip())
     if out and isinstance(out[-1], Text):
         out[-1] = Text(out[-1].text.rstrip())
-    return out
+    return [n for n in out if not (isinstance(n, Text) and not n.text)]

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
 
+from .notices import Notice
+
 
 # ---- inline nodes -------------------------------------------------------
 
@@ -47,24 +49,42 @@ class LineBreak:
 
 
 @dataclass(frozen=True)
-class RawInline:
-    """Sanitised inline HTML; `text` is its plain text for non-HTML editions."""
-    html: str
+class Styled:
+    """Text with a meaning of its own: one of STYLED_KINDS (strike, sup, sub, kbd, mark, ins)."""
+    kind: str
+    children: tuple["Inline", ...]
+
+
+#: the kinds of Styled text every renderer must know
+STYLED_KINDS = ("strike", "sup", "sub", "kbd", "mark", "ins")
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture inside a line of text (a badge, an icon): printed at text height."""
+    src: Path
+    alt: str
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True)
+class Math:
+    """TeX math, shown as written (`display`: a block of its own)."""
     text: str
+    display: bool = False
 
 
-Inline = Union[Text, Emphasis, Strong, Code, Link, FootnoteRef, LineBreak, RawInline]
+Inline = Union[Text, Emphasis, Strong, Code, Link, FootnoteRef, LineBreak, Styled, Image, Math]
 
 
 def plain_text(inlines: tuple[Inline, ...] | list[Inline]) -> str:
     """The visible text of a run of inlines (footnote marks excluded)."""
     parts: list[str] = []
     for node in inlines:
-        if isinstance(node, (Text, Code)):
+        if isinstance(node, (Text, Code, Math)):
             parts.append(node.text)
-        elif isinstance(node, RawInline):
-            parts.append(node.text)
-        elif isinstance(node, (Emphasis, Strong, Link)):
+        elif isinstance(node, (Emphasis, Strong, Link, Styled)):
             parts.append(plain_text(node.children))
     return "".join(parts)
 
@@ -95,7 +115,7 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Figure:
-    #: 1-based figure number, one numbering for the whole document
+    #: 1-based figure number, one numbering for the whole document; 0: no caption, not numbered
     number: int
     #: absolute path of the image, checked to lie inside the source folder
     src: Path
@@ -104,6 +124,12 @@ class Figure:
     #: pixel size of the image file
     width: int = 0
     height: int = 0
+    #: the alt text (the caption's text, or a description of an uncaptioned picture)
+    alt: str = ""
+    #: where the picture links to ("" for none)
+    href: str = ""
+    #: printed width the author asked for: "50%" of the text width, "300px", or "" (the layout decides)
+    size: str = ""
 
     @property
     def caption_text(self) -> str:
@@ -114,12 +140,33 @@ class Figure:
 class ListBlock:
     ordered: bool
     items: tuple[tuple["Block", ...], ...]
+    #: the first number of an ordered list
+    start: int = 1
+    #: per item: None (not a task), False (open) or True (done)
+    tasks: tuple[bool | None, ...] = ()
 
 
 @dataclass(frozen=True)
 class Table:
     head: tuple[tuple[Inline, ...], ...]
     rows: tuple[tuple[tuple[Inline, ...], ...], ...]
+    #: per column: "", "left", "center" or "right"
+    align: tuple[str, ...] = ()
+    caption: tuple[Inline, ...] = ()
+
+
+@dataclass(frozen=True)
+class DefinitionList:
+    """Terms, each with its definitions (each a sequence of blocks)."""
+    items: tuple[tuple[tuple[Inline, ...], tuple[tuple["Block", ...], ...]], ...]
+
+
+@dataclass(frozen=True)
+class Aside:
+    """A box set apart: an admonition (note, warning …) or a <details> block."""
+    kind: str
+    title: tuple[Inline, ...]
+    blocks: tuple["Block", ...]
 
 
 @dataclass(frozen=True)
@@ -130,6 +177,8 @@ class Quote:
 @dataclass(frozen=True)
 class CodeBlock:
     text: str
+    #: the language named on the fence ("" for none)
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,13 +187,13 @@ class ThematicBreak:
 
 
 @dataclass(frozen=True)
-class RawBlock:
-    """Sanitised block HTML; `text` is its plain text for non-HTML editions."""
-    html: str
+class MathBlock:
+    """Display math, shown as written."""
     text: str
 
 
-Block = Union[Heading, Paragraph, Figure, ListBlock, Table, Quote, CodeBlock, ThematicBreak, RawBlock]
+Block = Union[Heading, Paragraph, Figure, ListBlock, Table, Quote, CodeBlock, ThematicBreak,
+              DefinitionList, Aside, MathBlock]
 
 
 @dataclass(frozen=True)
@@ -183,6 +232,8 @@ class Document:
     #: the source file and its folder (the only folder resources may come from)
     source: Path = field(default=Path("."))
     base_dir: Path = field(default=Path("."))
+    #: warnings the reader raised (file:line and cause), printed by the command line
+    notices: tuple[Notice, ...] = ()
 
     @property
     def stem(self) -> str:
@@ -193,16 +244,61 @@ class Document:
         return [b for b in walk_blocks(self.blocks) if isinstance(b, Figure)]
 
     @property
+    def picture_files(self) -> list[Path]:
+        """Every image file the document shows (figures and pictures in the text), first use first."""
+        found: dict[Path, None] = {}
+        for block in walk_blocks(self.blocks):
+            if isinstance(block, Figure):
+                found[block.src] = None
+            for node in inlines_of(block):
+                if isinstance(node, Image):
+                    found[node.src] = None
+        for note in self.footnotes:
+            for block in walk_blocks(note.blocks):
+                for node in inlines_of(block):
+                    if isinstance(node, Image):
+                        found[node.src] = None
+        return list(found)
+
+    @property
     def headings(self) -> list[Heading]:
-        return [b for b in self.blocks if isinstance(b, Heading)]
+        return [b for b in walk_blocks(self.blocks) if isinstance(b, Heading)]
 
 
 def walk_blocks(blocks: tuple[Block, ...] | list[Block]):
     """Yield every block, depth first, in document order."""
     for block in blocks:
         yield block
-        if isinstance(block, Quote):
+        if isinstance(block, (Quote, Aside)):
             yield from walk_blocks(block.blocks)
+        elif isinstance(block, DefinitionList):
+            for _term, definitions in block.items:
+                for definition in definitions:
+                    yield from walk_blocks(definition)
         elif isinstance(block, ListBlock):
             for item in block.items:
                 yield from walk_blocks(item)
+
+
+def inlines_of(block: Block):
+    """Yield every inline of one block (not of its child blocks), depth first."""
+    runs: list[tuple[Inline, ...]] = []
+    if isinstance(block, (Heading, Paragraph)):
+        runs = [block.inlines]
+    elif isinstance(block, Figure):
+        runs = [block.caption]
+    elif isinstance(block, Table):
+        runs = [*block.head, *(cell for row in block.rows for cell in row), block.caption]
+    elif isinstance(block, DefinitionList):
+        runs = [term for term, _definitions in block.items]
+    elif isinstance(block, Aside):
+        runs = [block.title]
+    for run in runs:
+        yield from _walk_inlines(run)
+
+
+def _walk_inlines(nodes: tuple[Inline, ...]):
+    for node in nodes:
+        yield node
+        if isinstance(node, (Emphasis, Strong, Link, Styled)):
+            yield from _walk_inlines(node.children)

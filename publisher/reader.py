@@ -4,10 +4,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import datetime as dt
+from typing import Any
+
+from . import frontmatter
 from .errors import SourceError, line_of
-from .frontmatter import YAMLError, load_yaml, parse_meta, split_front_matter
+from .frontmatter import YAMLError, load_yaml
 from .markdown_body import parse_body
-from .model import Document
+from .model import Block, Document, Heading, Meta
+from .notices import Notices
+from .typography import detect_language, is_chinese, normalise_punctuation
 
 __all__ = ["read", "load_yaml", "YAMLError", "MAX_SOURCE_BYTES"]
 
@@ -19,11 +25,46 @@ _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def read(path: Path) -> Document:
     """Read one source file into a Document."""
     text = _read_text(path)
-    front, body = split_front_matter(text, path)
-    meta = parse_meta(front, path)
-    blocks, notes = parse_body(body, path, source_text=text)
+    notices = Notices(path)
+    front = frontmatter.split(text, path)
+    fields = frontmatter.check(front, path, notices)
+    language = str(fields.get("language") or detect_language(front.body)).strip()
+    blocks, notes = parse_body(front.body, path, source_text=text, language=language, notices=notices)
+    blocks, title = title_of(blocks, str(fields.get("title") or ""), path)
+    meta = meta_from(fields | {"title": title, "language": language})
     return Document(meta=meta, blocks=tuple(blocks), footnotes=tuple(notes),
-                    source=path.absolute(), base_dir=path.resolve().parent)
+                    source=path.absolute(), base_dir=path.resolve().parent,
+                    notices=tuple(notices.items))
+
+
+def title_of(blocks: list[Block], title: str, path: Path) -> tuple[list[Block], str]:
+    """The headline: the front matter's title, else the first `# ` heading, else the file name.
+
+    A `# ` heading that is the headline is taken out of the body, so it prints once.
+    """
+    first = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 1), None)
+    heading = blocks[first] if first is not None else None
+    if not title and isinstance(heading, Heading):
+        return blocks[:first] + blocks[first + 1:], heading.text
+    if isinstance(heading, Heading) and first == 0 and heading.text == normalise_punctuation(title).strip():
+        return blocks[1:], title
+    return blocks, title or path.stem
+
+
+def meta_from(data: dict[str, Any]) -> Meta:
+    """Meta from checked front-matter fields (punctuation normalised in Chinese text)."""
+    chinese = is_chinese(data["language"])
+
+    def tidy(value: object) -> str:
+        return (normalise_punctuation(str(value)) if chinese else str(value)).strip()
+    keywords = data.get("keywords", ())
+    if isinstance(keywords, str):
+        keywords = [k.strip() for k in re.split(r"[,，;；]", keywords) if k.strip()]
+    text = {k: tidy(v) for k, v in data.items() if k not in ("keywords", "layouts", "date")}
+    date = data.get("date") or frontmatter.build_date()
+    return Meta(**text, date=date.isoformat() if isinstance(date, dt.date) else str(date),
+                keywords=tuple(tidy(k) for k in keywords),
+                layouts=tuple(sorted((str(k), str(v)) for k, v in data.get("layouts", {}).items())))
 
 
 def _read_text(path: Path) -> str:

@@ -43,3 +43,19 @@ def join_lines(text: str) -> str:
 def is_cjk(char: str) -> bool:
     """True for a Han character or CJK punctuation."""
     return bool(CJK_CHAR.match(char))
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`|^(?: {4}|\t).*$", re.S | re.M)
+
+
+def detect_language(text: str) -> str:
+    """zh-CN when Han characters outnumber Latin words in the prose (code left out), else en."""
+    prose = _CODE.sub("", text)
+    han = len(re.findall(f"[{HAN}]", prose))
+    return "zh-CN" if han and han >= len(_LATIN_WORD.findall(prose)) else "en"
+
+
+def is_chinese(language: str) -> bool:
+    """True for zh, zh-CN, zh-Hans, zh-TW …"""
+    return language.lower().split("-")[0] == "zh"

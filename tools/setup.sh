@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
 
-apt_build="fonts-noto-cjk fonts-liberation2 libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libpangocairo-1.0-0 poppler-utils"
+apt_build="fonts-noto-cjk fonts-noto-core fonts-symbola fonts-dejavu-core fonts-liberation2 libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libpangocairo-1.0-0 poppler-utils"
 apt_test="chromium libreoffice-writer-nogui epubcheck"
 python3 -c "import ensurepip" 2>/dev/null || apt_build="$apt_build python3-venv"
 wanted=$apt_build

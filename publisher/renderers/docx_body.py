@@ -13,9 +13,9 @@ from docx.oxml.shape import CT_Inline
 from docx.parts.document import DocumentPart
 from docx.shared import Emu
 
-from ..model import (Block, Code, CodeBlock, Emphasis, Figure, Footnote, FootnoteRef, Heading,
-                     Inline, LineBreak, Link, ListBlock, Paragraph, Quote, RawBlock, RawInline,
-                     Strong, Table, Text, ThematicBreak)
+from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Figure, Footnote,
+                     FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math, MathBlock,
+                     Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak)
 from .docx_lists import Numbering
 from .docx_styles import StyleBook
 from .docx_xml import Element, el, emu, field, paragraph, split_label, styled_rpr, text_run, val
@@ -65,6 +65,8 @@ class DocxWriter:
         """The picture, then its caption: 图N (a SEQ field) and the caption text."""
         figure = self.config["figure"]
         picture = self.para(figure["style"], [el("w:r", children=[self.drawing(node)])])
+        if not node.number:
+            return [picture]
         before, after = split_label(figure["label"])
         label = [text_run(before)] if before else []
         label += field(f"SEQ {figure['sequence']} \\* ARABIC", str(node.number))
@@ -72,19 +74,21 @@ class DocxWriter:
         return [picture, self.para(figure["caption_style"], label + self.inlines(node.caption))]
 
     def visit_listblock(self, node: ListBlock) -> list[Element]:
-        num_id = self.numbering.new_list(node.ordered)
+        num_id = self.numbering.new_list(node.ordered, node.start)
         self._list_level.append((node.ordered, num_id))
+        tasks = node.tasks or (None,) * len(node.items)
         try:
-            return [element for item in node.items for element in self.list_item(item)]
+            return [element for item, task in zip(node.items, tasks) for element in self.list_item(item, task)]
         finally:
             self._list_level.pop()
 
-    def list_item(self, blocks: tuple[Block, ...]) -> list[Element]:
+    def list_item(self, blocks: tuple[Block, ...], task: bool | None = None) -> list[Element]:
         """The first paragraph carries the number; later ones are indented continuations."""
         out: list[Element] = []
         for index, block in enumerate(blocks):
             if isinstance(block, Paragraph):
-                out.append(self.list_para(block.inlines, numbered=index == 0))
+                mark = (Text("☑ " if task else "☐ "),) if task is not None and index == 0 else ()
+                out.append(self.list_para(mark + block.inlines, numbered=index == 0))
             else:
                 out.extend(self.block(block))
         return out
@@ -116,8 +120,29 @@ class DocxWriter:
     def visit_thematicbreak(self, node: ThematicBreak) -> list[Element]:
         return [self.para(self.config["rule_style"], [])]
 
-    def visit_rawblock(self, node: RawBlock) -> list[Element]:
-        return [self.para("Normal", [text_run(node.text)])]
+    def visit_mathblock(self, node: MathBlock) -> list[Element]:
+        return [self.para(self.config["code_style"], [text_run(node.text)])]
+
+    def visit_definitionlist(self, node: DefinitionList) -> list[Element]:
+        styles = self.config["definitions"]
+        out: list[Element] = []
+        for term, definitions in node.items:
+            out.append(self.para(styles["term_style"], self.inlines(term)))
+            self._context.append(styles["text_style"])
+            try:
+                out += [e for d in definitions for e in self.blocks(d)]
+            finally:
+                self._context.pop()
+        return out
+
+    def visit_aside(self, node: Aside) -> list[Element]:
+        styles = self.config["aside"]
+        out = [self.para(styles["title_style"], self.inlines(node.title))] if node.title else []
+        self._context.append(styles["text_style"])
+        try:
+            return out + self.blocks(node.blocks)
+        finally:
+            self._context.pop()
 
     def visit_table(self, node: Table) -> list[Element]:
         """A full-width table; the head row repeats on every page."""
@@ -181,8 +206,12 @@ class DocxWriter:
             return [el("w:r", children=[style, mark] if style is not None else [mark])]
         if isinstance(node, LineBreak):
             return [el("w:r", children=[el("w:br")])]
-        if isinstance(node, RawInline):
-            return [text_run(node.text, self._rpr(rstyle))]
+        if isinstance(node, Styled):
+            return self.inlines(node.children, names[node.kind])
+        if isinstance(node, Math):
+            return [text_run(node.text, self._rpr(names["code"]))]
+        if isinstance(node, Image):
+            return [el("w:r", children=[self.drawing(node)])]
         raise TypeError(f"DocxWriter has no handler for {type(node).__name__}")
 
     def hyperlink(self, node: Link) -> Element:
@@ -200,19 +229,36 @@ class DocxWriter:
     def para(self, style: str, runs: list[Element]) -> Element:
         return paragraph(self.styles.id(style), runs)
 
-    def drawing(self, node: Figure) -> Element:
-        """An inline picture scaled to the text width (and at most max_height tall)."""
+    def drawing(self, node: Figure | Image) -> Element:
+        """A picture: a figure scaled to the text width (or the size asked for, and at most
+        max_height tall); a picture inside the text at the height of a line."""
         figure = self.config["figure"]
-        width = round(self.text_width * float(figure.get("width", 1.0)))
+        width = self.figure_width(node) if isinstance(node, Figure) else 0
         height = round(width * node.height / node.width) if node.width else width
-        limit = emu(figure["max_height"])
-        if height > limit:
-            width, height = round(width * limit / height), limit
+        limit = emu(figure["max_height"] if isinstance(node, Figure) else self.config["inline_image_height"])
+        if height > limit or isinstance(node, Image):
+            width, height = round((width or 1) * limit / (height or 1)), limit
+            if isinstance(node, Image):
+                width = round(limit * node.width / node.height) if node.height else limit
         if node.src not in self._images:
             self._images[node.src] = self.part.get_or_add_image(str(node.src))[0]
         self._shape_id += 1
         inline = CT_Inline.new_pic_inline(self._shape_id, self._images[node.src],
                                           node.src.name, Emu(width), Emu(height))
-        inline.docPr.set("descr", node.caption_text)
+        inline.docPr.set("descr", node.alt)
+        if isinstance(node, Figure) and node.href:
+            rid = self.part.relate_to(node.href, RT.HYPERLINK, is_external=True) \
+                if not node.href.startswith("#") else ""
+            if rid:
+                inline.docPr.append(el("a:hlinkClick", {"r:id": rid}))
         return el("w:drawing", children=[inline])
+
+    def figure_width(self, node: Figure) -> int:
+        """EMU width of a figure: the size its source asked for, at most the text width."""
+        full = round(self.text_width * float(self.config["figure"].get("width", 1.0)))
+        if node.size.endswith("%"):
+            return min(full, round(self.text_width * float(node.size[:-1]) / 100))
+        if node.size.endswith("px"):
+            return min(full, round(float(node.size[:-2]) * 9525))  # CSS px: 96 per inch
+        return full
 

@@ -22,8 +22,8 @@ class Numbering:
         self._abstract: dict[bool, int] = {}
         self._bullets = 0
 
-    def new_list(self, ordered: bool) -> int:
-        """A numId for a new list: bullets share one, every numbered list restarts at 1."""
+    def new_list(self, ordered: bool, start: int = 1) -> int:
+        """A numId for a new list: bullets share one, every numbered list restarts (at `start`)."""
         if not ordered and self._bullets:
             return self._bullets
         root = self._root()
@@ -32,7 +32,7 @@ class Numbering:
         num_id = 1 + max((int(n.get(qn("w:numId"))) for n in root.iter(qn("w:num"))), default=0)
         num = el("w:num", {"w:numId": num_id}, [val("w:abstractNumId", self._abstract[ordered])])
         if ordered:
-            num.append(el("w:lvlOverride", {"w:ilvl": 0}, [val("w:startOverride", 1)]))
+            num.append(el("w:lvlOverride", {"w:ilvl": 0}, [val("w:startOverride", start)]))
         root.append(num)
         if not ordered:
             self._bullets = num_id

@@ -184,15 +184,19 @@ def run_properties(spec: dict[str, Any]) -> Element:
         if key in spec:
             rpr.append(val(tag, "1" if spec[key] else "0"))
             rpr.append(val(tag + "Cs", "1" if spec[key] else "0"))
+    if spec.get("strike"):
+        rpr.append(val("w:strike", "1"))
     if spec.get("color"):
         rpr.append(val("w:color", spec["color"]))
     if spec.get("size"):
         rpr.append(val("w:sz", half_points(spec["size"])))
         rpr.append(val("w:szCs", half_points(spec["size"])))
+    if spec.get("highlight"):
+        rpr.append(val("w:highlight", spec["highlight"]))
     if spec.get("underline"):
         rpr.append(val("w:u", "single"))
-    if spec.get("superscript"):
-        rpr.append(val("w:vertAlign", "superscript"))
+    if spec.get("superscript") or spec.get("subscript"):
+        rpr.append(val("w:vertAlign", "superscript" if spec.get("superscript") else "subscript"))
     return rpr
 
 

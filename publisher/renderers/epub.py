@@ -12,10 +12,9 @@ from xml.etree import ElementTree
 
 from ..errors import RenderError
 from ..layout import Layout
-from ..model import Document, Figure, Inline, RawBlock, RawInline
+from ..model import Document
 from ..output import zip_timestamp
 from ..templates import markup, render_template
-from .epub_xhtml import to_xhtml
 from .html_parts import context, screen_image, setting, stylesheet
 from .htmlbody import HtmlWriter
 
@@ -41,20 +40,10 @@ class Item:
     properties: str = ""
 
 
-class XhtmlWriter(HtmlWriter):
-    """HtmlWriter already writes XHTML; only sanitised raw HTML may be loose HTML (<br>, &nbsp;)."""
-
-    def visit_rawblock(self, node: RawBlock) -> str:
-        return to_xhtml(node.html) + "\n"
-
-    def inline(self, node: Inline) -> str:
-        return to_xhtml(node.html) if isinstance(node, RawInline) else super().inline(node)
-
-
 def render(doc: Document, layout: Layout) -> bytes:
     """The EPUB 3 edition of `doc` as zip bytes."""
     pictures = package_pictures(doc, layout)
-    writer = XhtmlWriter(image_src=lambda figure: pictures[figure.src].href,
+    writer = HtmlWriter(image_src=lambda figure: pictures[figure.src].href,
                          figure_label=setting(layout, "epub", "figure_label"), sections=True)
     shared = context(doc, layout, "epub")
     templates = setting(layout, "epub", "templates")
@@ -75,18 +64,21 @@ def package_pictures(doc: Document, layout: Layout) -> dict[Path, Item]:
     """One package image per distinct image file (a yearbook reuses its photos), by file."""
     cover_number = int(setting(layout, "epub", "cover_figure"))
     cover = next((f.src for f in doc.figures if f.number == cover_number), None)
+    first_figure = {}
+    for figure in reversed([f for f in doc.figures if f.number]):
+        first_figure[figure.src] = figure
     pictures: dict[Path, Item] = {}
-    for figure in doc.figures:
-        if figure.src not in pictures:
-            pictures[figure.src] = picture(figure, layout, figure.src == cover)
+    for index, src in enumerate(doc.picture_files, start=1):
+        figure = first_figure.get(src)
+        name = (f"image-{figure.number}", figure.id) if figure else (f"picture-{index}", f"picture-{index}")
+        pictures[src] = picture(src, name, layout, src == cover)
     return pictures
 
 
-def picture(figure: Figure, layout: Layout, cover: bool) -> Item:
-    """The figure's screen copy as a package image, named after the first figure showing it."""
-    data, mime = screen_image(figure, layout, "epub")
-    return Item(f"image-{figure.number}", f"images/{figure.id}.{SUFFIXES[mime]}", mime, data,
-                "cover-image" if cover else "")
+def picture(src: Path, name: tuple[str, str], layout: Layout, cover: bool) -> Item:
+    """The picture's screen copy as a package image, named after the first figure showing it."""
+    data, mime = screen_image(src, layout, "epub")
+    return Item(name[0], f"images/{name[1]}.{SUFFIXES[mime]}", mime, data, "cover-image" if cover else "")
 
 
 def xhtml_item(item_id: str, href: str, text: str, properties: str = "") -> Item:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 
 from ..layout import Layout
-from ..model import Document, Figure
+from ..model import Document, Figure, Image
 from ..templates import markup, render_template
 from .html_parts import context, screen_image, setting, stylesheet
 from .htmlbody import HtmlWriter
@@ -26,7 +26,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     return page.encode("utf-8")
 
 
-def data_uri(figure: Figure, layout: Layout) -> str:
-    """The figure's screen copy as a data: URI."""
-    data, mime = screen_image(figure, layout, "html")
+def data_uri(figure: Figure | Image, layout: Layout) -> str:
+    """The picture's screen copy as a data: URI."""
+    data, mime = screen_image(figure.src, layout, "html")
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

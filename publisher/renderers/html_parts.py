@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .. import images
@@ -73,9 +74,9 @@ def stylesheet(layout: Layout, names: list[str]) -> str:
     return "\n".join(parts)
 
 
-def screen_image(figure: Figure, layout: Layout, fmt: str) -> tuple[bytes, str]:
-    """The figure's image scaled and compressed for screens, as (bytes, MIME type)."""
-    return images.screen_copy(figure.src, int(setting(layout, fmt, "image_long_side")),
+def screen_image(src: Path, layout: Layout, fmt: str) -> tuple[bytes, str]:
+    """An image file scaled and compressed for screens, as (bytes, MIME type)."""
+    return images.screen_copy(src, int(setting(layout, fmt, "image_long_side")),
                               int(setting(layout, fmt, "image_quality")))
 
 

@@ -10,9 +10,9 @@ import re
 from html import escape
 from typing import Callable
 
-from ..model import (Block, Code, CodeBlock, Document, Emphasis, Figure, Footnote, FootnoteRef,
-                     Heading, Inline, LineBreak, Link, ListBlock, Paragraph, Quote, RawBlock,
-                     RawInline, Strong, Table, Text, ThematicBreak)
+from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Document, Emphasis, Figure,
+                     Footnote, FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math,
+                     MathBlock, Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak)
 from ..templates import format_setting
 from ..typography import HAN
 
@@ -24,19 +24,23 @@ _HEADING_TAIL = re.compile(rf"[{HAN}][^{HAN}]*[{HAN}][^{HAN}]*$")
 #: part, grouping, % or magnitude (3.6万, 5.6%, 1,200, 1+6+N); measure words may break
 _NUMBER_CORE = re.compile(r"\d+(?:\+(?:\d+|[A-Za-z]))+|\d[\d,]*(?:\.\d+)?(?:%|％|[万亿])?")
 
-ImageSource = Callable[[Figure], str]
+ImageSource = Callable[[Figure | Image], str]
+#: the HTML element of each kind of Styled text
+STYLED_TAGS = {"strike": "del", "sup": "sup", "sub": "sub", "kbd": "kbd", "mark": "mark", "ins": "ins"}
 
 
 class HtmlWriter:
     """Writes model blocks as HTML fragments."""
 
     def __init__(self, image_src: ImageSource, figure_label: str = "图{number}",
-                 sections: bool = False) -> None:
+                 sections: bool = False, missing_alt: str = "") -> None:
         #: gives the `src` of a figure's image (file URL, relative path or data URI)
         self.image_src = image_src
         self.figure_label = figure_label
         #: wrap each level-2 heading and what follows in a <section>
         self.sections = sections
+        #: the alt text of a picture the source describes not at all (PDF/UA requires one)
+        self.missing_alt = missing_alt
 
     # -- documents
     def body(self, doc: Document) -> str:
@@ -77,18 +81,32 @@ class HtmlWriter:
         return f"<p{cls}>{self.inlines(node.inlines)}</p>\n"
 
     def visit_figure(self, node: Figure) -> str:
-        caption = node.caption_text
+        ident = f' id="{escape(node.id)}"' if node.id else ""
+        size = f' style="width: {escape(node.size)}"' if node.size else ""
+        picture = (f'<img src="{escape(self.image_src(node))}" alt="{escape(node.alt or self.missing_alt)}"'
+                   f' width="{node.width}" height="{node.height}" />')
+        if node.href:
+            picture = f'<a href="{escape(node.href)}">{picture}</a>'
+        if not node.number:
+            return f'<figure{ident} class="figure uncaptioned"{size}>{picture}</figure>\n'
         label = escape(format_setting("figure_label", self.figure_label, number=node.number))
-        return (f'<figure id="{escape(node.id)}" class="figure">'
-                f'<img src="{escape(self.image_src(node))}" alt="{escape(caption)}"'
-                f' width="{node.width}" height="{node.height}" />'
+        return (f'<figure{ident} class="figure"{size}>{picture}'
                 f'<figcaption><span class="figure-label">{label}</span> '
                 f"{self.inlines(node.caption)}</figcaption></figure>\n")
 
     def visit_listblock(self, node: ListBlock) -> str:
         tag = "ol" if node.ordered else "ul"
-        items = "".join(f"<li>{self.item(item)}</li>\n" for item in node.items)
-        return f"<{tag}>\n{items}</{tag}>\n"
+        start = f' start="{node.start}"' if node.ordered and node.start != 1 else ""
+        tasks = node.tasks or (None,) * len(node.items)
+        items = "".join(self.list_item(item, task) for item, task in zip(node.items, tasks))
+        cls = ' class="tasks"' if node.tasks else ""
+        return f"<{tag}{start}{cls}>\n{items}</{tag}>\n"
+
+    def list_item(self, blocks: tuple[Block, ...], task: bool | None) -> str:
+        if task is None:
+            return f"<li>{self.item(blocks)}</li>\n"
+        mark = "☑" if task else "☐"
+        return f'<li class="task {"done" if task else "open"}"><span class="task-mark">{mark}</span> {self.item(blocks)}</li>\n'
 
     def item(self, blocks: tuple[Block, ...]) -> str:
         """A tight list item is one paragraph: write its text without <p>."""
@@ -100,20 +118,40 @@ class HtmlWriter:
         return f"<blockquote>\n{self.blocks(node.blocks)}</blockquote>\n"
 
     def visit_codeblock(self, node: CodeBlock) -> str:
-        return f"<pre><code>{escape(node.text)}</code></pre>\n"
+        cls = f' class="language-{escape(node.language)}"' if node.language else ""
+        return f"<pre><code{cls}>{escape(node.text)}</code></pre>\n"
+
+    def visit_mathblock(self, node: MathBlock) -> str:
+        return f'<div class="math">{escape(node.text)}</div>\n'
+
+    def visit_definitionlist(self, node: DefinitionList) -> str:
+        parts = []
+        for term, definitions in node.items:
+            parts.append(f"<dt>{self.inlines(term)}</dt>\n")
+            parts += [f"<dd>{self.item(d)}</dd>\n" for d in definitions]
+        return "<dl>\n" + "".join(parts) + "</dl>\n"
+
+    def visit_aside(self, node: Aside) -> str:
+        title = f'<p class="aside-title">{self.inlines(node.title)}</p>\n' if node.title else ""
+        return (f'<div class="aside aside-{escape(node.kind)}" role="note">\n{title}'
+                f"{self.blocks(node.blocks)}</div>\n")
 
     def visit_thematicbreak(self, node: ThematicBreak) -> str:
         return "<hr />\n"
 
     def visit_table(self, node: Table) -> str:
-        head = "".join(f"<th>{self.inlines(c)}</th>" for c in node.head)
-        rows = "".join("<tr>" + "".join(f"<td>{self.inlines(c)}</td>" for c in row) + "</tr>\n"
+        head = "".join(f"<th{self.align(node, i)}>{self.inlines(c)}</th>" for i, c in enumerate(node.head))
+        rows = "".join("<tr>" + "".join(f"<td{self.align(node, i)}>{self.inlines(c)}</td>"
+                                        for i, c in enumerate(row)) + "</tr>\n"
                        for row in node.rows)
         thead = f"<thead><tr>{head}</tr></thead>\n" if head else ""
-        return f"<table>\n{thead}<tbody>\n{rows}</tbody>\n</table>\n"
+        caption = f"<caption>{self.inlines(node.caption)}</caption>\n" if node.caption else ""
+        return f"<table>\n{caption}{thead}<tbody>\n{rows}</tbody>\n</table>\n"
 
-    def visit_rawblock(self, node: RawBlock) -> str:
-        return node.html + "\n"
+    @staticmethod
+    def align(node: Table, column: int) -> str:
+        value = node.align[column] if column < len(node.align) else ""
+        return f' class="align-{value}"' if value else ""
 
     def footnotes(self, notes: tuple[Footnote, ...]) -> str:
         if not notes:
@@ -150,8 +188,14 @@ class HtmlWriter:
             return f'<sup class="fnref"><a href="#fn-{n}" id="fnref-{n}" role="doc-noteref">{n}</a></sup>'
         if isinstance(node, LineBreak):
             return "<br />"
-        if isinstance(node, RawInline):
-            return node.html
+        if isinstance(node, Styled):
+            tag = STYLED_TAGS[node.kind]
+            return f"<{tag}>{self.inlines(node.children)}</{tag}>"
+        if isinstance(node, Image):
+            return (f'<img class="inline" src="{escape(self.image_src(node))}" alt="{escape(node.alt or self.missing_alt)}"'
+                    f' width="{node.width}" height="{node.height}" />')
+        if isinstance(node, Math):
+            return f'<span class="math">{escape(node.text)}</span>'
         raise TypeError(f"HtmlWriter has no handler for {type(node).__name__}")
 
     def text(self, text: str) -> str:

@@ -82,7 +82,8 @@ def image_url(doc: Document) -> Callable[[Figure], str]:
 
 def print_html(doc: Document, layout: Layout) -> str:
     """The complete print HTML document for `doc` in `layout`."""
-    writer = HtmlWriter(image_url(doc), layout.get("pdf.figure_label", "图{number}"), sections=False)
+    writer = HtmlWriter(image_url(doc), layout.get("pdf.figure_label", "图{number}"), sections=False,
+                        missing_alt=str(layout.get("pdf.missing_alt", "picture")))
     parts = split(doc, layout)
     first_heading = next((b for b in doc.blocks if isinstance(b, Heading)), None)
     return render_template(

@@ -1,9 +1,10 @@
 """Compare the facts read from one edition with the model's: headings, figures, then text."""
 from __future__ import annotations
 
+from dataclasses import replace
 from difflib import SequenceMatcher
 
-from ..facts import normalise_text
+from ..facts import FigureFact, normalise_text
 from ..images import fingerprint_distance, fingerprints_match
 from .difference import Difference, quote as _q
 from .edition import EditionFacts
@@ -72,20 +73,24 @@ def headings_in_text(edition: EditionFacts, text: str) -> list[Difference]:
 # ---- figures --------------------------------------------------------------------------
 
 def compare_figures(expected: Expected, edition: EditionFacts) -> list[Difference]:
-    """Figures by number: caption and picture; then that numbers read in order."""
-    want, got = expected.facts.figures, edition.figures
-    numbers = {w.number for w in want}
+    """Figures by number: caption and picture; pictures without a caption by what they show;
+    then that numbers read in order."""
+    want, got = expected.facts.figures, list(edition.figures)
+    numbers = {w.number for w in want if w.number}
     found: dict[int, int] = {}
     extra = []
     for j, g in enumerate(got):
         if g.number in numbers and g.number not in found:
             found[g.number] = j
-        else:
+        elif g.number or g.caption.strip():
             extra.append(j)
     diffs = []
     for i, w in enumerate(want):
+        if not w.number:
+            continue
         if w.number in found:
-            diffs += _figure_pair(expected, edition, i, found[w.number])
+            _repair_on_page(expected, edition, got, i, found[w.number])
+            diffs += _figure_pair(expected, edition, got, i, found[w.number])
         else:
             diffs.append(Difference("figures", "missing",
                                     f"图{w.number} {_q(w.caption)} ({expected.image_names[i]})"))
@@ -93,7 +98,36 @@ def compare_figures(expected: Expected, edition: EditionFacts) -> list[Differenc
         label = f"图{got[j].number}" if got[j].number else "picture without a numbered caption"
         diffs.append(Difference("figures", "extra", found=f"{label} {_q(got[j].caption)}",
                                 page=_figure_page(edition, j)))
-    return diffs + _figure_order(edition)
+    return diffs + _uncaptioned(expected, edition, got) + _figure_order(edition)
+
+
+def _repair_on_page(expected: Expected, edition: EditionFacts, got: list[FigureFact], i: int, j: int) -> None:
+    """A page pairs its k-th picture with its k-th caption; when an uncaptioned picture drawn on
+    the same page shows the figure's picture, that one is the figure's (the two trade places)."""
+    if edition.unit != "page" or fingerprints_match(got[j].fingerprint, expected.fingerprints[i]):
+        return
+    for k, other in enumerate(got):
+        if not other.number and not other.caption.strip() and _figure_page(edition, k) == _figure_page(edition, j) \
+                and fingerprints_match(other.fingerprint, expected.fingerprints[i]):
+            got[j], got[k] = replace(got[j], fingerprint=other.fingerprint), replace(other, fingerprint=got[j].fingerprint)
+            return
+
+
+def _uncaptioned(expected: Expected, edition: EditionFacts, got: list[FigureFact]) -> list[Difference]:
+    """Pictures without a caption (and pictures in the text): each shown once, in any order."""
+    want = [i for i, w in enumerate(expected.facts.figures) if not w.number]
+    pool = [j for j, g in enumerate(got) if not g.number and not g.caption.strip()]
+    diffs = []
+    for i in want:
+        match = next((j for j in pool if fingerprints_match(got[j].fingerprint, expected.fingerprints[i])), None)
+        if match is None:
+            diffs.append(Difference("figures", "missing", f"picture {expected.image_names[i]} (no caption)"))
+        else:
+            pool.remove(match)
+    for j in pool:
+        diffs.append(Difference("figures", "extra", found="a picture not in the source",
+                                page=_figure_page(edition, j)))
+    return diffs
 
 
 def _figure_order(edition: EditionFacts) -> list[Difference]:
@@ -107,8 +141,9 @@ def _figure_order(edition: EditionFacts) -> list[Difference]:
     return diffs
 
 
-def _figure_pair(expected: Expected, edition: EditionFacts, i: int, j: int) -> list[Difference]:
-    want, got = expected.facts.figures[i], edition.figures[j]
+def _figure_pair(expected: Expected, edition: EditionFacts, figures: list[FigureFact],
+                 i: int, j: int) -> list[Difference]:
+    want, got = expected.facts.figures[i], figures[j]
     page, label = _figure_page(edition, j), f"图{want.number}"
     diffs = []
     caption, found = normalise_text(want.caption), normalise_text(got.caption)

@@ -60,7 +60,7 @@ def fingerprints_of(paths: list[Path]) -> list[str]:
 
 def between(facts: Facts, front: list[str]) -> list[str]:
     """Text that may stand between paragraphs (captions, headings, front matter), longest first."""
-    captions = [normalise_text(f"图{f.number}{f.caption}") for f in facts.figures]
+    captions = [normalise_text(f"图{f.number}{f.caption}") for f in facts.figures if f.number]
     captions += [normalise_text(f.caption) for f in facts.figures]
     headings = [normalise_text(h.text) for h in facts.headings]
     return sorted({s for s in captions + headings + front if s}, key=len, reverse=True)

@@ -32,6 +32,8 @@ from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_fi
 #: pdftotext can drop it ("图41第11篇…"), and there a non-digit still ends the number.
 _CAPTION = re.compile(r"^[ \t]*图[ \t]*(\d+)(?:[ \t\u3000]+|(?=[^\d\s]))"
                       r"|(?<=[ \t\u3000])图(\d+)[ \t\u3000]+", re.MULTILINE)
+#: the hyphen the print layout adds where it breaks a Latin word at a line end (hyphens: auto)
+_HYPHENATED = re.compile("(?<=[^\\W\\d_])\u2010\n(?=[^\\W\\d_])")
 #: how much text after a caption label is handed on (where a caption ends is not marked)
 CAPTION_WINDOW = 400
 
@@ -78,7 +80,7 @@ def _finish(process: subprocess.Popen[bytes], path: Path) -> bytes:
 
 def page_texts(out: bytes) -> list[str]:
     """The page texts pdftotext wrote, one per page (it ends each page with a form feed)."""
-    texts = out.decode("utf-8", errors="replace").split("\f")
+    texts = _HYPHENATED.sub("", out.decode("utf-8", errors="replace")).split("\f")
     return texts[:-1] if len(texts) > 1 else texts
 
 

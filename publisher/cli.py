@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import build as builder
-from .errors import PublisherError
+from .errors import PublisherError, SourceError, SourceErrors
 from .model import Document
 from .runtime import fewer_collections
 
@@ -106,15 +106,14 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def print_warnings(doc: Document, strict: bool = False) -> None:
-    """Each warning on its own line (file:line: cause), then their count; --strict stops here."""
+    """Each warning on its own line (file:line: cause), then their count; --strict makes them errors."""
+    if strict and doc.notices:
+        raise SourceErrors([SourceError(n.cause, n.file, n.line, n.hint) for n in doc.notices])
     for notice in doc.notices:
         print(f"publisher: warning: {notice.message()}", file=sys.stderr)
     count = len(doc.notices)
     if count:
         print(f"publisher: {count} warning{'s' if count > 1 else ''} for {doc.source.name}", file=sys.stderr)
-    if count and strict:
-        raise PublisherError(f"{count} warning{'s' if count > 1 else ''} and --strict: nothing was built",
-                             doc.source, hint="fix what the warnings name, or build without --strict")
 
 
 def run_preflight(args: argparse.Namespace) -> int:

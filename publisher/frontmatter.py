@@ -148,7 +148,7 @@ def _pandoc_block(text: str, path: Path) -> FrontMatter:
         else:
             break
         count += 1
-    data = {key: value for key, value in zip(("title", "author", "date"), values) if value}
+    data: dict[str, Any] = {key: value for key, value in zip(("title", "author", "date"), values) if value}
     if "author" in data:
         data["author"] = [a.strip() for a in data["author"].split(";") if a.strip()]
     line_of = {key: n + 1 for n, key in enumerate(("title", "author", "date")) if key in data}
@@ -216,7 +216,7 @@ def check(front: FrontMatter, path: Path, notices: Notices) -> dict[str, Any]:
             continue
         _merge(fields, ours, value)
     if ignored:
-        first = min((front.lines.get(k) for k in ignored if front.lines.get(k)), default=None)
+        first = min((front.lines[k] for k in ignored if k in front.lines), default=None)
         notices.warn("front matter: ignored field" + ("s " if len(ignored) > 1 else " ")
                      + ", ".join(f"'{k}'" for k in ignored), first,
                      hint="they mean nothing to publisher; see README 'Front matter'")
@@ -268,13 +268,13 @@ def _check_value(key: str, value: Any) -> None:
     if not isinstance(value, FIELDS[key]):
         wanted = " or ".join("text" if t is str else t.__name__ for t in FIELDS[key])
         raise ValueError(f"front-matter field '{key}' must be {wanted}")
-    if key == "layouts":
+    if key == "layouts" and isinstance(value, dict):
         for fmt, name in value.items():
             if fmt not in FORMATS or not isinstance(name, str):
                 raise ValueError(f"layouts: '{fmt}' must be one of {', '.join(FORMATS)} with a layout name")
             if not LAYOUT_NAME.fullmatch(name):
                 raise ValueError(f"layouts: {name!r} is not a layout name (use the name of a folder in layouts/)")
-    if key == "language" and not LANGUAGE_TAG.fullmatch(value.strip()):
+    if key == "language" and isinstance(value, str) and not LANGUAGE_TAG.fullmatch(value.strip()):
         raise ValueError(f"language {value!r} is not a language tag (write e.g. zh-CN, en, en-GB)")
 
 

@@ -34,13 +34,16 @@ _INLINE_NOTE = re.compile(r"(?<!\\)\^\[([^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]")
 #: inline elements and the Styled kind each one becomes
 _STYLED = {"del": "strike", "s": "strike", "strike": "strike", "sup": "sup", "sub": "sub",
            "kbd": "kbd", "mark": "mark", "ins": "ins", "u": "ins"}
-_EMPHASIS = {"em": Emphasis, "i": Emphasis, "strong": Strong, "b": Strong}
+_EMPHASIS: dict[str, type[Emphasis] | type[Strong]] = {"em": Emphasis, "i": Emphasis, "strong": Strong, "b": Strong}
 #: container elements whose content is read as blocks (text and inline elements become paragraphs)
 _CONTAINERS = frozenset("div section article header footer main aside nav center figure address "
                         "hgroup body html".split())
 _BLOCK_TAGS = frozenset("p ul ol dl blockquote pre hr table div h1 h2 h3 h4 h5 h6 figure details "
                         "section article header footer main aside nav center address".split())
 _LINK_SCHEMES = ("http", "https", "mailto")
+#: inline elements whose text is all there is to keep: read without a word
+_QUIET_INLINE = frozenset("span abbr acronym small big cite dfn time q bdi bdo data var samp tt "
+                          "label summary figcaption p li td th dt dd caption".split())
 
 EXTENSIONS = ["attr_list", "tables", "footnotes", "toc", "fenced_code", "def_list", "admonition",
               "smarty", "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark", "pymdownx.tasklist",
@@ -390,8 +393,9 @@ class _Builder:
         names = ", ".join(dict.fromkeys(dropped))
         found = next((d for d in dropped), "")
         needle = found[:-1] if found.endswith("=") else found.rstrip(">")
-        self.notices.warn(f"raw HTML: {names} removed (no edition carries scripts, frames, styles "
-                          "or other attributes)", self.line(needle) or self.line(raw.strip()[:40]),
+        self.notices.warn(f"raw HTML: {names} not kept (no edition carries scripts, frames, styles "
+                          "or presentational markup; text inside is kept)",
+                          self.line(needle) or self.line(raw.strip()[:40]),
                           hint="write it in Markdown, or leave it out")
 
     # -- inlines
@@ -436,6 +440,8 @@ class _Builder:
             return [self.image(element)]
         if tag == "input":
             return [Text("☑ " if element.get("checked") is not None else "☐ ")]
+        if tag not in _QUIET_INLINE:
+            self._report_dropped([f"<{tag}>"], f"<{tag}")
         return list(self.inlines(element))
 
     def image(self, img: etree.Element) -> Inline:
@@ -489,7 +495,8 @@ class _Builder:
                 if not node.raw.lstrip().startswith("<!--"):
                     stack[-1][2].append(Text(self.clean(node.raw)))
                 continue
-            kind, tag, attributes = parsed
+            kind, tag, attributes, dropped = parsed
+            self._report_dropped([d for d in dropped if d != f"<{tag}>"], node.raw)
             if kind == "start":
                 stack.append((tag, attributes, []))
             elif kind == "end":
@@ -524,6 +531,8 @@ class _Builder:
             return [Code(plain_text(kids))]
         if tag == "a":
             return self.link(attributes.get("href", ""), kids)
+        if tag not in _QUIET_INLINE:
+            self._report_dropped([f"<{tag}>"], f"<{tag}")
         return list(kids)
 
 

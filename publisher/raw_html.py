@@ -97,15 +97,16 @@ def parse(fragment: str) -> tuple[etree.Element, list[str]]:
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)([^>]*?)(/?)\s*>$", re.S)
 
 
-def piece(raw: str) -> tuple[str, str, dict[str, str]] | None:
-    """One stashed inline piece: ("start"|"end"|"empty", tag, attributes), or None if not a tag."""
+def piece(raw: str) -> tuple[str, str, dict[str, str], list[str]] | None:
+    """One stashed inline piece: ("start"|"end"|"empty", tag, attributes, what was dropped),
+    or None if it is no tag."""
     found = _TAG.match(raw.strip())
     if found is None:
         return None
     closing, tag, _rest, self_closing = found.groups()
     tag = tag.lower()
     if closing:
-        return "end", tag, {}
-    root, _dropped = parse(raw if tag in VOID or self_closing else raw + f"</{tag}>")
+        return "end", tag, {}, []
+    root, dropped = parse(raw if tag in VOID or self_closing else raw + f"</{tag}>")
     attributes = dict(root[0].attrib) if len(root) else {}
-    return ("empty" if tag in VOID or self_closing else "start"), tag, attributes
+    return ("empty" if tag in VOID or self_closing else "start"), tag, attributes, dropped

@@ -44,7 +44,7 @@ def title_of(blocks: list[Block], title: str, path: Path) -> tuple[list[Block], 
     """
     first = next((i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.level == 1), None)
     heading = blocks[first] if first is not None else None
-    if not title and isinstance(heading, Heading):
+    if not title and isinstance(heading, Heading) and first is not None:
         return blocks[:first] + blocks[first + 1:], heading.text
     if isinstance(heading, Heading) and first == 0 and heading.text == normalise_punctuation(title).strip():
         return blocks[1:], title

@@ -191,10 +191,10 @@ def run_properties(spec: dict[str, Any]) -> Element:
     if spec.get("size"):
         rpr.append(val("w:sz", half_points(spec["size"])))
         rpr.append(val("w:szCs", half_points(spec["size"])))
-    if spec.get("highlight"):
-        rpr.append(val("w:highlight", spec["highlight"]))
     if spec.get("underline"):
         rpr.append(val("w:u", "single"))
+    if spec.get("shading"):  # Word allows no w:highlight in a style: a fill does the same
+        rpr.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": spec["shading"]}))
     if spec.get("superscript") or spec.get("subscript"):
         rpr.append(val("w:vertAlign", "superscript" if spec.get("superscript") else "subscript"))
     return rpr

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 from ..errors import RenderError
 from ..layout import Layout
-from ..model import Document
+from ..model import Document, Figure
 from ..output import zip_timestamp
 from ..templates import markup, render_template
 from .html_parts import context, screen_image, setting, stylesheet
@@ -64,13 +64,13 @@ def package_pictures(doc: Document, layout: Layout) -> dict[Path, Item]:
     """One package image per distinct image file (a yearbook reuses its photos), by file."""
     cover_number = int(setting(layout, "epub", "cover_figure"))
     cover = next((f.src for f in doc.figures if f.number == cover_number), None)
-    first_figure = {}
+    first_figure: dict[Path, Figure] = {}
     for figure in reversed([f for f in doc.figures if f.number]):
         first_figure[figure.src] = figure
     pictures: dict[Path, Item] = {}
     for index, src in enumerate(doc.picture_files, start=1):
-        figure = first_figure.get(src)
-        name = (f"image-{figure.number}", figure.id) if figure else (f"picture-{index}", f"picture-{index}")
+        shown = first_figure.get(src)
+        name = (f"image-{shown.number}", shown.id) if shown else (f"picture-{index}", f"picture-{index}")
         pictures[src] = picture(src, name, layout, src == cover)
     return pictures
 

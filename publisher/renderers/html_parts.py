@@ -10,7 +10,7 @@ from typing import Any
 from .. import images
 from ..errors import LayoutError
 from ..layout import Layout
-from ..model import Document, Figure, Heading
+from ..model import Document, Heading
 from ..templates import format_setting
 
 #: a stylesheet must not be able to close the <style> element it is inlined into

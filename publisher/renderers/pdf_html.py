@@ -10,7 +10,7 @@ from typing import Callable
 from ..arrange import opening_figures, spread
 from ..errors import LayoutError, SourceError
 from ..layout import Layout
-from ..model import Block, Document, Figure, Heading, Paragraph
+from ..model import Block, Document, Figure, Heading, Image, Paragraph
 from ..templates import markup, render_template
 from .htmlbody import HtmlWriter
 
@@ -74,7 +74,7 @@ def stylesheets(layout: Layout) -> list[str]:
     return urls
 
 
-def image_url(doc: Document) -> Callable[[Figure], str]:
+def image_url(doc: Document) -> Callable[[Figure | Image], str]:
     """URLs of figure images under SOURCE_ROOT (each lies inside the source folder)."""
     base = doc.base_dir.resolve()
     return lambda figure: f"file://{SOURCE_ROOT}{Path(figure.src).resolve().relative_to(base).as_posix()}"

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .model import (Aside, CodeBlock, DefinitionList, Document, Figure, Heading, Image, ListBlock,
+from .model import (Aside, CodeBlock, Document, Figure, Heading, Image, ListBlock,
                     MathBlock, Paragraph, Quote, Table, inlines_of, plain_text, walk_blocks)
 
 #: measure words and units that stay attached to a number (longest first)
@@ -121,8 +121,6 @@ def texts_of(block: object) -> list[str]:
     if isinstance(block, Table):
         cells = list(block.head) + [cell for row in block.rows for cell in row]
         return [t for t in (plain_text(c) for c in cells) if t.strip()]
-    if isinstance(block, DefinitionList):
-        return [t for t in (plain_text(term) for term, _defs in block.items) if t.strip()]
     if isinstance(block, Aside):
         return [plain_text(block.title)] if plain_text(block.title).strip() else []
     if isinstance(block, (MathBlock, CodeBlock)):

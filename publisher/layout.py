@@ -13,6 +13,9 @@ from .reader import YAMLError, load_yaml
 #: where layouts live unless PUBLISHER_LAYOUTS names another folder
 LAYOUTS_DIR = Path(os.environ.get("PUBLISHER_LAYOUTS", Path(__file__).resolve().parent.parent / "layouts"))
 BASE = "base"
+#: label key → the name a format's own setting has in layout.yaml (pdf.figure_label …)
+_FORMAT_SETTING = {"figure": "figure_label", "contents": "toc_title", "date": "date_format",
+                   "picture": "missing_alt"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,24 @@ class Layout:
             if not isinstance(value, dict) or part not in value:
                 return default
             value = value[part]
+        return value
+
+    def labels(self, language: str) -> dict[str, Any]:
+        """The words the editions print in `language`: labels.<tag>, else its first subtag, else en."""
+        table = self.config.get("labels") or {}
+        tag = language.lower()
+        for key in (tag, tag.split("-")[0], "en"):
+            if isinstance(table.get(key), dict):
+                return dict(table[key])
+        return {}
+
+    def word(self, fmt: str, key: str, language: str) -> Any:
+        """A label for edition `fmt`: the format's own setting if the layout has one, else labels."""
+        own = self.get(f"{fmt}.{_FORMAT_SETTING.get(key, key)}")
+        value = own if own is not None else self.labels(language).get(key)
+        if value is None:
+            raise LayoutError(f"layout '{self.name}' has no label {key!r} for language {language!r}",
+                              self.dirs[0] / "layout.yaml", hint=f"add labels.{language.split('-')[0]}.{key}")
         return value
 
     def with_options(self, **options: Any) -> "Layout":

@@ -57,7 +57,7 @@ def slugify(value: str, separator: str = "-") -> str:
 
 
 def _extension_configs() -> dict[str, dict[str, Any]]:
-    return {"toc": {"slugify": slugify},
+    return {"toc": {"slugify": slugify}, "footnotes": {"USE_DEFINITION_ORDER": False},
             "smarty": {"smart_dashes": False, "smart_ellipses": False, "smart_angled_quotes": False},
             "pymdownx.arithmatex": {"generic": True},
             "pymdownx.tilde": {"smart_delete": False}}

@@ -272,7 +272,8 @@ def walk_blocks(blocks: tuple[Block, ...] | list[Block]):
         if isinstance(block, (Quote, Aside)):
             yield from walk_blocks(block.blocks)
         elif isinstance(block, DefinitionList):
-            for _term, definitions in block.items:
+            for term, definitions in block.items:
+                yield Paragraph(term, role="term")  # a term reads as a paragraph of its own
                 for definition in definitions:
                     yield from walk_blocks(definition)
         elif isinstance(block, ListBlock):

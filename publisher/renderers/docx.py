@@ -46,6 +46,9 @@ def render(doc: Document, layout: Layout) -> bytes:
         add_page_number(word, styles, config["page_number"])
     numbering = Numbering(lambda: word.part.numbering_part.element, config["list"],
                           config.get("defaults", {}).get("size", "16pt"))
+    labels = layout.labels(language)
+    config = {**config, "figure": {"label": labels.get("figure", "{number}"),
+                                   "sequence": labels.get("figure_sequence", "Figure"), **config["figure"]}}
     writer = DocxWriter(word.part, styles, config, text_width(sect_pr), numbering)
     body = front_matter(doc, config, styles) + table_of_contents(doc, config, styles)
     figure = config["figure"]

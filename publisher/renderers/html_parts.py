@@ -54,12 +54,21 @@ def _entry(heading: Heading) -> TocEntry:
     return TocEntry(heading.id, heading.text, heading.level)
 
 
-def display_date(iso: str, pattern: str) -> str:
-    """An ISO date as readers write it, e.g. '2025年1月20日' (empty when undated)."""
+def display_date(iso: str, pattern: str, labels: dict[str, Any] | None = None) -> str:
+    """An ISO date as readers write it, e.g. '2025年1月20日', '20 January 2025' (empty when undated)."""
     if not iso:
         return ""
     day = dt.date.fromisoformat(iso)
-    return format_setting("date_format", pattern, year=day.year, month=day.month, day=day.day)
+    months = (labels or {}).get("months") or [str(m) for m in range(1, 13)]
+    weekdays = (labels or {}).get("weekdays") or [""] * 7
+    return format_setting("date_format", pattern, year=day.year, month=day.month, day=day.day,
+                          month_name=months[day.month - 1], weekday=weekdays[day.weekday()])
+
+
+def weekday(iso: str, labels: dict[str, Any]) -> str:
+    """The day of the week of an ISO date in the labels' language ("" when undated)."""
+    names = labels.get("weekdays") or []
+    return names[dt.date.fromisoformat(iso).weekday()] if iso and len(names) == 7 else ""
 
 
 def stylesheet(layout: Layout, names: list[str]) -> str:
@@ -84,7 +93,8 @@ def context(doc: Document, layout: Layout, fmt: str) -> dict[str, Any]:
     """What every template of `fmt` gets: the front matter, its date and the contents."""
     return {
         "meta": doc.meta,
-        "date_text": display_date(doc.meta.date, setting(layout, fmt, "date_format")),
+        "date_text": display_date(doc.meta.date, layout.word(fmt, "date", doc.meta.language),
+                                  layout.labels(doc.meta.language)),
         "toc": toc(doc, int(setting(layout, fmt, "toc_depth"))),
-        "toc_title": setting(layout, fmt, "toc_title"),
+        "toc_title": layout.word(fmt, "contents", doc.meta.language),
     }

@@ -12,6 +12,7 @@ from ..errors import LayoutError, SourceError
 from ..layout import Layout
 from ..model import Block, Document, Figure, Heading, Image, Paragraph
 from ..templates import markup, render_template
+from .html_parts import display_date, weekday
 from .htmlbody import HtmlWriter
 
 #: a section heading opening with a label letter or number ("A 党的…", "3 …")
@@ -82,17 +83,26 @@ def image_url(doc: Document) -> Callable[[Figure | Image], str]:
 
 def print_html(doc: Document, layout: Layout) -> str:
     """The complete print HTML document for `doc` in `layout`."""
-    writer = HtmlWriter(image_url(doc), layout.get("pdf.figure_label", "图{number}"), sections=False,
-                        missing_alt=str(layout.get("pdf.missing_alt", "picture")))
+    language = doc.meta.language
+    writer = HtmlWriter(image_url(doc), layout.word("pdf", "figure", language), sections=False,
+                        missing_alt=str(layout.word("pdf", "picture", language)))
     parts = split(doc, layout)
     first_heading = next((b for b in doc.blocks if isinstance(b, Heading)), None)
     return render_template(
         layout, str(layout.get("pdf.template", TEMPLATE)),
-        meta=doc.meta, date=issue_date(doc), stylesheets=stylesheets(layout),
+        meta=doc.meta, date=issue_date(doc), stylesheets=stylesheets(layout), **print_words(doc, layout),
         lead_figure=markup(writer.block(parts.lead_figure)) if parts.lead_figure else None,
         lead=markup(writer.blocks(parts.lead)),
         body=markup(heading_labels(writer.blocks(parts.body) + writer.footnotes(doc.footnotes))),
         has_headings=first_heading is not None)
+
+
+def print_words(doc: Document, layout: Layout) -> dict[str, str]:
+    """The date, weekday and page-number words of the masthead and footer, in the document's language."""
+    labels, language = layout.labels(doc.meta.language), doc.meta.language
+    before, _, after = str(layout.word("pdf", "page_number", language)).partition("{page}")
+    return {"date_text": display_date(doc.meta.date, layout.word("pdf", "date", language), labels),
+            "weekday_text": weekday(doc.meta.date, labels), "page_before": before, "page_after": after}
 
 
 def heading_labels(html: str) -> str:

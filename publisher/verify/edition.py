@@ -9,7 +9,9 @@ from .. import images
 from ..facts import Facts, FigureFact, NumberFact, find_numbers, fold_width
 
 #: a caption as the editions write it: label "图N", then the caption text
-CAPTION = re.compile(r"^\s*图\s*(\d+)[\s:：.．、]*(.*)$", re.DOTALL)
+CAPTION = re.compile(r"^\s*(?:图|Figure|Fig\.)\s*(\d+)[\s:：.．、]*(.*)$", re.DOTALL)
+#: the words the editions put before a figure's number (labels.*.figure), as normalise_text leaves them
+FIGURE_WORDS = ("图", "Figure")
 
 
 @dataclass

@@ -8,12 +8,16 @@ from pathlib import Path
 from ..facts import Facts, document_facts, normalise_text
 from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong,
                      plain_text, walk_blocks)
-from .edition import fingerprint
+from .edition import FIGURE_WORDS, fingerprint
 
 #: how the print and screen layouts may write the date (the masthead, the cover)
 DATE_FORMATS = ("{y}年{m}月{d}日", "{y}年{m:02d}月{d:02d}日", "{y}-{m:02d}-{d:02d}",
-                "{y}.{m:02d}.{d:02d}", "{y}/{m}/{d}", "{y}.{m}.{d}")
+                "{y}.{m:02d}.{d:02d}", "{y}/{m}/{d}", "{y}.{m}.{d}",
+                "{d} {month} {y}", "{month} {d}, {y}", "{d} {mon} {y}", "{mon} {d}, {y}")
 WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December")
 
 
 @dataclass
@@ -60,7 +64,8 @@ def fingerprints_of(paths: list[Path]) -> list[str]:
 
 def between(facts: Facts, front: list[str]) -> list[str]:
     """Text that may stand between paragraphs (captions, headings, front matter), longest first."""
-    captions = [normalise_text(f"图{f.number}{f.caption}") for f in facts.figures if f.number]
+    captions = [normalise_text(f"{word}{f.number}{f.caption}") for f in facts.figures if f.number
+                for word in FIGURE_WORDS]
     captions += [normalise_text(f.caption) for f in facts.figures]
     headings = [normalise_text(h.text) for h in facts.headings]
     return sorted({s for s in captions + headings + front if s}, key=len, reverse=True)
@@ -106,5 +111,6 @@ def date_texts(iso: str) -> list[str]:
     if not iso:
         return []
     day = dt.date.fromisoformat(iso)
-    texts = [f.format(y=day.year, m=day.month, d=day.day) for f in DATE_FORMATS]
-    return texts + [WEEKDAYS[day.weekday()], "周" + WEEKDAYS[day.weekday()][-1]]
+    month = MONTHS_EN[day.month - 1]
+    texts = [f.format(y=day.year, m=day.month, d=day.day, month=month, mon=month[:3]) for f in DATE_FORMATS]
+    return texts + [WEEKDAYS[day.weekday()], "周" + WEEKDAYS[day.weekday()][-1], WEEKDAYS_EN[day.weekday()]]

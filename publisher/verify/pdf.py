@@ -30,8 +30,8 @@ from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_fi
 #: letter-spaced line ("如 图 2 所 示") puts a space between 图 and the number, so it is no label
 #: At a line start the space after the number may be missing: on a justified caption line
 #: pdftotext can drop it ("图41第11篇…"), and there a non-digit still ends the number.
-_CAPTION = re.compile(r"^[ \t]*图[ \t]*(\d+)(?:[ \t\u3000]+|(?=[^\d\s]))"
-                      r"|(?<=[ \t\u3000])图(\d+)[ \t\u3000]+", re.MULTILINE)
+_CAPTION = re.compile(r"^[ \t]*(?:图[ \t]*|Figure[ \t]+)(\d+)(?:[ \t\u3000]+|(?=[^\d\s]))"
+                      r"|(?<=[ \t\u3000])(?:图|Figure )(\d+)[ \t\u3000]+", re.MULTILINE)
 #: the hyphen the print layout adds where it breaks a Latin word at a line end (hyphens: auto)
 _HYPHENATED = re.compile("(?<=[^\\W\\d_])\u2010\n(?=[^\\W\\d_])")
 #: how much text after a caption label is handed on (where a caption ends is not marked)

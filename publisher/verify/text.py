@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from ..facts import NUMBER, find_numbers, fold_width, normalise_text
 from .difference import Difference, quote as _q, short as _short
-from .edition import EditionFacts
+from .edition import FIGURE_WORDS, EditionFacts
 from .expected import Expected, Place
 
 #: how many paragraphs missed in order may be looked for again from the start (keeps it linear)
@@ -32,7 +32,13 @@ MAX_ALIGN = 4_000_000
 #: runs of list markers and note numbers a layout prints ("1." "2)" "1.2.3."), never figures
 _MARKER = re.compile(r"(?<![\d.])(?:\d{1,3}[.．)）])+(?!\d)")
 #: characters a renderer may add to steer line breaking; they are not text
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+                                    # direction marks a PDF reader adds around right-to-left runs
+                                    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+#: a line holding only list marks: pdftotext -raw emits a page's list marks at the page's end
+_MARKS_ONLY = re.compile(r"^(?:\s*(?:[•◦▪‣⁃·☐☑]|\d{1,3}[.．)）]|[a-zA-Z][.)]|[ivxlcIVXLC]{1,6}[.)]))+\s*$")
+#: words a running foot may set around the page number (labels.*.page_number)
+_PAGE_WORDS = ["Page", "of"]
 #: what may remain of a furniture line once its known words are gone
 _FURNITURE_MARKS = "-–—|·•/第版页()（）[]【】,，:："
 
@@ -81,7 +87,7 @@ def between(expected: Expected, edition: EditionFacts) -> list[str]:
         text = normalise_text(figure.caption)
         if edition.captions_run_on:  # keep as much as the source caption is long
             text = text[:len(captions.get(figure.number, ""))]
-        printed.append(f"图{figure.number}{text}" if figure.number else text)
+        printed += [f"{word}{figure.number}{text}" for word in FIGURE_WORDS] if figure.number else [text]
     own = [normalise_text(h.text) for h in edition.headings] + printed
     return sorted(set(expected.between + [s for s in own if s]), key=len, reverse=True)
 
@@ -94,7 +100,7 @@ def edition_body(expected: Expected, edition: EditionFacts) -> Body:
         if edition.unit == "page":
             # a running head may repeat the title, but not on page 1, where the title is a heading
             title = [normalise_text(expected.facts.headings[0].text)] if number > 1 else []
-            unit = _strip_furniture(unit, expected.furniture + title + [str(number), str(total)])
+            unit = _strip_furniture(unit, expected.furniture + title + [str(number), str(total)] + _PAGE_WORDS)
         text = plain(unit)
         starts.append(length)
         parts.append(text)
@@ -105,7 +111,7 @@ def edition_body(expected: Expected, edition: EditionFacts) -> Body:
 def _strip_furniture(page: str, words: list[str]) -> str:
     """Drop whole lines at the top and bottom of a page made only of running head/foot words."""
     lines = page.split("\n")
-    while lines and _is_furniture(lines[-1], words):
+    while lines and (_is_furniture(lines[-1], words) or _MARKS_ONLY.match(lines[-1])):
         lines.pop()
     start = 0
     while start < len(lines) and _is_furniture(lines[start], words):
@@ -114,10 +120,11 @@ def _strip_furniture(page: str, words: list[str]) -> str:
 
 
 def _is_furniture(line: str, words: list[str]) -> bool:
-    text = normalise_text(line)
+    """A line of running head/foot words and marks only (at least one word: a lone ")" is text)."""
+    text = original = normalise_text(line)
     for word in words:
         text = text.replace(word, "")
-    return not text.strip(_FURNITURE_MARKS)
+    return not original or (text != original and not text.strip(_FURNITURE_MARKS))
 
 
 Span = tuple[int, int, int]  # (paragraph index, start, end) in the edition's text
@@ -145,10 +152,12 @@ def _locate(paras: list[str], text: str, marked: dict[str, str]) -> tuple[list[S
 
 
 def _find(text: str, para: str, marked: dict[str, str], start: int) -> tuple[int, int]:
-    pos = text.find(para, start)
-    if pos >= 0 or para not in marked:
-        return pos, len(para)
-    return text.find(marked[para], start), len(marked[para])
+    """Where `para` is, with its note marks as printed if it has any (a mark at its end included)."""
+    if para in marked:
+        pos = text.find(marked[para], start)
+        if pos >= 0:
+            return pos, len(marked[para])
+    return text.find(para, start), len(para)
 
 
 def _uncovered(text: str, start: int, end: int, covered: list[Span]) -> str:
@@ -165,11 +174,11 @@ def _uncovered(text: str, start: int, end: int, covered: list[Span]) -> str:
 
 
 def _leftover(gap: str, between: list[str]) -> str:
-    """A gap without the headings, captions, front matter and list markers it may hold."""
+    """A gap without the headings, captions and front matter it may hold."""
     for known in between:
         if known in gap:
             gap = gap.replace(known, "")
-    return _MARKER.sub("", gap)
+    return gap
 
 
 def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
@@ -177,6 +186,7 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
     """Differences in one stretch between anchored paragraphs (after paragraph `before`)."""
     places, (before, page) = expected.places, where
     rest, missing = _take_short(paras, unplaced, _leftover(gap, known) if gap else "")
+    rest = _MARKER.sub("", rest)  # list marks, once the short paragraphs (which may end "2.") are out
     near = places[before] if places and not missing else None
     model = [(v, k) for k in missing for v in find_numbers(paras[k])]
     found = find_numbers(rest)

@@ -212,8 +212,14 @@ class _Builder:
         return out
 
     def heading(self, element: etree.Element) -> Heading:
+        """A heading; one from raw HTML gets an id as Markdown's do (unique in the document)."""
         inlines = self.inlines(element)
-        return Heading(int(element.tag[1]), inlines, element.get("id", ""))
+        ident = element.get("id", "")
+        if not ident:
+            base = slugify(plain_text(inlines)) or "section"
+            ident = next(c for c in (base, *(f"{base}_{n}" for n in range(1, 10_000))) if c not in self.ids)
+            self.ids.add(ident)
+        return Heading(int(element.tag[1]), inlines, ident)
 
     def block_p(self, element: etree.Element, depth: int) -> list[Block]:
         raw = self._raw_block(element, depth)

@@ -281,6 +281,22 @@ def walk_blocks(blocks: tuple[Block, ...] | list[Block]):
                 yield from walk_blocks(item)
 
 
+def heading_depths(doc: Document) -> dict[str, int]:
+    """Each heading's depth in the outline under the title (depth 1): levels that skip close up.
+
+    A document whose first heading under the title is `###` gets it at depth 2, as an
+    outline (and an HTML checker) expects; a document that skips nothing keeps its levels.
+    """
+    open_levels = [1]
+    depths = {}
+    for heading in doc.headings:
+        while open_levels and open_levels[-1] >= heading.level:
+            open_levels.pop()
+        open_levels.append(heading.level)
+        depths[heading.id] = len(open_levels)
+    return depths
+
+
 def inlines_of(block: Block):
     """Yield every inline of one block (not of its child blocks), depth first."""
     runs: list[tuple[Inline, ...]] = []

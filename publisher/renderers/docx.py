@@ -55,7 +55,8 @@ def render(doc: Document, layout: Layout) -> bytes:
     body += writer.blocks(arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure"))))
     fill_body(word, body)
     if doc.footnotes:
-        package.add_footnotes(word, [writer.footnote(note) for note in doc.footnotes])
+        part = package.footnotes_part(word)
+        package.add_footnotes(part, [writer.footnote(note, part) for note in doc.footnotes])
     if reference is None:
         package.add_fonts(word, config.get("fonts") or {})
     package.set_core_properties(word, doc.meta)

@@ -35,7 +35,10 @@ class DocxWriter:
         #: footnote number → its <w:footnote> element (written to footnotes.xml)
         self.notes: dict[int, Element] = {}
         self._shape_id = 0
-        self._images: dict[Path, str] = {}
+        self._images: dict[tuple[int, Path], str] = {}
+        #: the part whose relationships links and pictures go into (the footnotes part while
+        #: a footnote is written: an r:id resolves only in its own part)
+        self.rels_part: Any = part
         #: the style of plain paragraphs in the current context (quote, list item)
         self._context: list[str] = []
         self._list_level: list[tuple[bool, int]] = []
@@ -97,9 +100,10 @@ class DocxWriter:
         level = len(self._list_level) - 1
         num_id = self._list_level[-1][1] if numbered else 0
         style = self.styles.id(self.config["list"]["style"])
-        ppr = [el("w:numPr", children=[val("w:ilvl", level), val("w:numId", num_id)])]
-        if not numbered:
-            ppr.append(self.numbering.indent(level))
+        # an item's later paragraphs: indented like the item, with no number (no numPr at all:
+        # numId 0 names a numbering definition that does not exist)
+        ppr = [el("w:numPr", children=[val("w:ilvl", level), val("w:numId", num_id)])] if numbered \
+            else [self.numbering.indent(level)]
         return paragraph(style, self.inlines(inlines), ppr)
 
     def visit_quote(self, node: Quote) -> list[Element]:
@@ -170,14 +174,19 @@ class DocxWriter:
             for cell in padded])
 
     # -- footnotes
-    def footnote(self, note: Footnote) -> Element:
-        """A real Word footnote: <w:footnote> holding the footnote mark, then its text."""
+    def footnote(self, note: Footnote, part: Any) -> Element:
+        """A real Word footnote: <w:footnote> holding the footnote mark, then its text.
+
+        Its links and pictures are related to `part`, the footnotes part.
+        """
         styles = self.config["footnotes"]
         self._context.append(styles["text_style"])
+        self.rels_part = part
         try:
             paras = self.blocks(note.blocks)
         finally:
             self._context.pop()
+            self.rels_part = self.part
         if not paras or not paras[0].tag.endswith("}p"):
             paras.insert(0, self.para(styles["text_style"], []))
         mark = el("w:r", children=[styled_rpr(self.styles.id(styles["reference_style"])),
@@ -219,7 +228,7 @@ class DocxWriter:
         runs = self.inlines(node.children, self.config["inline"]["link"])
         if node.href.startswith("#"):
             return el("w:hyperlink", {"w:anchor": node.href[1:]}, runs)
-        rid = self.part.relate_to(node.href, RT.HYPERLINK, is_external=True)
+        rid = self.rels_part.relate_to(node.href, RT.HYPERLINK, is_external=True)
         return el("w:hyperlink", {"r:id": rid}, runs)
 
     def _rpr(self, style: str | None) -> Element | None:
@@ -240,14 +249,16 @@ class DocxWriter:
             width, height = round((width or 1) * limit / (height or 1)), limit
             if isinstance(node, Image):
                 width = round(limit * node.width / node.height) if node.height else limit
-        if node.src not in self._images:
-            self._images[node.src] = self.part.get_or_add_image(str(node.src))[0]
+        key = (id(self.rels_part), node.src)
+        if key not in self._images:
+            image = self.part.package.get_or_add_image_part(str(node.src))
+            self._images[key] = self.rels_part.relate_to(image, RT.IMAGE)
         self._shape_id += 1
-        inline = CT_Inline.new_pic_inline(self._shape_id, self._images[node.src],
+        inline = CT_Inline.new_pic_inline(self._shape_id, self._images[key],
                                           node.src.name, Emu(width), Emu(height))
         inline.docPr.set("descr", node.alt)
         if isinstance(node, Figure) and node.href:
-            rid = self.part.relate_to(node.href, RT.HYPERLINK, is_external=True) \
+            rid = self.rels_part.relate_to(node.href, RT.HYPERLINK, is_external=True) \
                 if not node.href.startswith("#") else ""
             if rid:
                 inline.docPr.append(el("a:hlinkClick", {"r:id": rid}))

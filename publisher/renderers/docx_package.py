@@ -56,8 +56,15 @@ def drop_template_parts(word: WordDocument) -> None:
             rel.target_part._blob = _APP_XML.encode()  # a plain Part: no API to replace its XML
 
 
-def add_footnotes(word: WordDocument, notes: list[Element]) -> None:
-    """A footnotes part with Word's two separator notes, then `notes`."""
+def footnotes_part(word: WordDocument) -> Part:
+    """An empty footnotes part of `word` (filled by add_footnotes); notes relate their links to it."""
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, b"", word.part.package)
+    word.part.relate_to(part, RT.FOOTNOTES)
+    return part
+
+
+def add_footnotes(part: Part, notes: list[Element]) -> None:
+    """Fill the footnotes part: Word's two separator notes, then `notes`."""
     root = etree.fromstring(f"<w:footnotes {nsdecls('w', 'r')}/>".encode())
     for note_id, kind, mark in ((-1, "separator", "w:separator"),
                                 (0, "continuationSeparator", "w:continuationSeparator")):
@@ -66,9 +73,7 @@ def add_footnotes(word: WordDocument, notes: list[Element]) -> None:
                                                                        "w:lineRule": "auto"})]),
                                 el("w:r", children=[el(mark)])])]))
     root.extend(notes)
-    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, blob, word.part.package)
-    word.part.relate_to(part, RT.FOOTNOTES)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def add_fonts(word: WordDocument, fonts: dict[str, dict[str, Any]]) -> None:

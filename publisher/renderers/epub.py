@@ -47,7 +47,8 @@ def render(doc: Document, layout: Layout) -> bytes:
     """The EPUB 3 edition of `doc` as zip bytes."""
     pictures = package_pictures(doc, layout)
     writer = HtmlWriter(image_src=lambda figure: pictures[figure.src].href,
-                         figure_label=layout.word("epub", "figure", doc.meta.language), sections=True)
+                         figure_label=layout.word("epub", "figure", doc.meta.language),
+                         sections=True).for_document(doc)
     shared = context(doc, layout, "epub")
     templates = setting(layout, "epub", "templates")
     css = Item("css", "styles/book.css", "text/css",

@@ -17,7 +17,8 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-
 def render(doc: Document, layout: Layout) -> bytes:
     """The e-reader edition of `doc` as UTF-8 HTML."""
     writer = HtmlWriter(image_src=lambda figure: data_uri(figure, layout),
-                        figure_label=layout.word("html", "figure", doc.meta.language), sections=True)
+                        figure_label=layout.word("html", "figure", doc.meta.language),
+                        sections=True).for_document(doc)
     page = render_template(
         layout, setting(layout, "html", "template"), **context(doc, layout, "html"),
         body=markup(writer.body(doc)), csp=markup(CONTENT_SECURITY_POLICY),

@@ -10,7 +10,7 @@ from typing import Any
 from .. import images
 from ..errors import LayoutError
 from ..layout import Layout
-from ..model import Document, Heading
+from ..model import Document, heading_depths
 from ..templates import format_setting
 
 #: a stylesheet must not be able to close the <style> element it is inlined into
@@ -36,22 +36,19 @@ class TocEntry:
 
 
 def toc(doc: Document, depth: int) -> list[TocEntry]:
-    """The headings down to level `depth`, nested by level."""
+    """The headings down to outline depth `depth` (levels that skip close up), nested."""
     top: list[TocEntry] = []
     open_entries: list[TocEntry] = []
+    depths = heading_depths(doc)
     for heading in doc.headings:
-        if heading.level > depth:
+        if depths[heading.id] > depth:
             continue
-        entry = _entry(heading)
-        while open_entries and open_entries[-1].level >= heading.level:
+        entry = TocEntry(heading.id, heading.text, depths[heading.id])
+        while open_entries and open_entries[-1].level >= entry.level:
             open_entries.pop()
         (open_entries[-1].children if open_entries else top).append(entry)
         open_entries.append(entry)
     return top
-
-
-def _entry(heading: Heading) -> TocEntry:
-    return TocEntry(heading.id, heading.text, heading.level)
 
 
 def display_date(iso: str, pattern: str, labels: dict[str, Any] | None = None) -> str:

@@ -12,7 +12,8 @@ from typing import Callable
 
 from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Document, Emphasis, Figure,
                      Footnote, FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math,
-                     MathBlock, Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak)
+                     MathBlock, Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak,
+                     heading_depths)
 from ..templates import format_setting
 from ..typography import HAN
 
@@ -41,6 +42,13 @@ class HtmlWriter:
         self.sections = sections
         #: the alt text of a picture the source describes not at all (PDF/UA requires one)
         self.missing_alt = missing_alt
+        #: heading id → its depth in the outline (h-level written), set by `for_document`
+        self.depths: dict[str, int] = {}
+
+    def for_document(self, doc: Document) -> "HtmlWriter":
+        """Write the headings of `doc` at their outline depths (no level skipped: h1, then h2 …)."""
+        self.depths = heading_depths(doc)
+        return self
 
     # -- documents
     def body(self, doc: Document) -> str:
@@ -52,7 +60,7 @@ class HtmlWriter:
         out: list[str] = []
         open_section = False
         for block in blocks:
-            if isinstance(block, Heading) and block.level <= 2:
+            if isinstance(block, Heading) and self.level(block) <= 2:
                 if open_section:
                     out.append("</section>\n")
                 out.append(f'<section aria-labelledby="{escape(block.id)}">\n')
@@ -61,6 +69,9 @@ class HtmlWriter:
         if open_section:
             out.append("</section>\n")
         return "".join(out)
+
+    def level(self, node: Heading) -> int:
+        return self.depths.get(node.id, node.level)
 
     def blocks(self, blocks: tuple[Block, ...] | list[Block]) -> str:
         return "".join(self.block(b) for b in blocks)
@@ -73,7 +84,7 @@ class HtmlWriter:
 
     # -- blocks
     def visit_heading(self, node: Heading) -> str:
-        tag = f"h{node.level}"
+        tag = f"h{self.level(node)}"
         return f'<{tag} id="{escape(node.id)}">{self.heading_inlines(node.inlines)}</{tag}>\n'
 
     def visit_paragraph(self, node: Paragraph) -> str:

@@ -85,7 +85,7 @@ def print_html(doc: Document, layout: Layout) -> str:
     """The complete print HTML document for `doc` in `layout`."""
     language = doc.meta.language
     writer = HtmlWriter(image_url(doc), layout.word("pdf", "figure", language), sections=False,
-                        missing_alt=str(layout.word("pdf", "picture", language)))
+                        missing_alt=str(layout.word("pdf", "picture", language))).for_document(doc)
     parts = split(doc, layout)
     first_heading = next((b for b in doc.blocks if isinstance(b, Heading)), None)
     return render_template(

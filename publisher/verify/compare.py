@@ -25,9 +25,11 @@ def compare(expected: Expected, edition: EditionFacts) -> list[Difference]:
 def compare_headings(expected: Expected, edition: EditionFacts) -> list[Difference]:
     """Headings in order: level and text."""
     want = expected.facts.headings
-    levels = _depths([h.level for h in want]) if edition.outline else [h.level for h in want]
-    wanted = [(lv, normalise_text(h.text), h.text) for lv, h in zip(levels, want)]
-    got = [(h.level, normalise_text(h.text), h.text) for h in edition.headings]
+    # levels compared as outline depths on both sides: an edition may close up a skipped level
+    wanted = [(lv, normalise_text(h.text), h.text) for lv, h in zip(_depths([h.level for h in want]), want)]
+    levels = [h.level for h in edition.headings]
+    got = [(lv, normalise_text(h.text), h.text) for lv, h in zip(levels if edition.outline else _depths(levels),
+                                                                edition.headings)]
     diffs: list[Difference] = []
     matcher = SequenceMatcher(None, [w[1] for w in wanted], [g[1] for g in got], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -48,12 +48,7 @@ class Layout:
 
     def labels(self, language: str) -> dict[str, Any]:
         """The words the editions print in `language`: labels.<tag>, else its first subtag, else en."""
-        table = self.config.get("labels") or {}
-        tag = language.lower()
-        for key in (tag, tag.split("-")[0], "en"):
-            if isinstance(table.get(key), dict):
-                return dict(table[key])
-        return {}
+        return by_language(self.config.get("labels") or {}, language, fallback="en")
 
     def word(self, fmt: str, key: str, language: str) -> Any:
         """A label for edition `fmt`: the format's own setting if the layout has one, else labels."""
@@ -67,6 +62,15 @@ class Layout:
     def with_options(self, **options: Any) -> "Layout":
         """The same layout with command-line overrides merged into its config."""
         return Layout(self.name, self.dirs, merge(self.config, {k: v for k, v in options.items() if v}))
+
+
+def by_language(table: dict[str, Any], language: str, fallback: str = "") -> dict[str, Any]:
+    """The entry of `table` for `language`: its full tag, else its first subtag, else `fallback`."""
+    tag = language.lower()
+    for key in (tag, tag.split("-")[0], fallback):
+        if key and isinstance(table.get(key), dict):
+            return dict(table[key])
+    return {}
 
 
 def load(name: str, root: Path | None = None) -> Layout:

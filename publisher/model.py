@@ -284,16 +284,19 @@ def walk_blocks(blocks: tuple[Block, ...] | list[Block]):
 def heading_depths(doc: Document) -> dict[str, int]:
     """Each heading's depth in the outline under the title (depth 1): levels that skip close up.
 
+    The title is depth 1; a `#` heading in the body is depth 2, as a `##` is in a body without
+    any `#`.
+
     A document whose first heading under the title is `###` gets it at depth 2, as an
     outline (and an HTML checker) expects; a document that skips nothing keeps its levels.
     """
-    open_levels = [1]
+    open_levels = [0]  # the title: a body's own `#` headings sit under it
     depths = {}
     for heading in doc.headings:
         while open_levels and open_levels[-1] >= heading.level:
             open_levels.pop()
         open_levels.append(heading.level)
-        depths[heading.id] = len(open_levels)
+        depths[heading.id] = min(len(open_levels), 6)  # h6 is the deepest heading every edition has
     return depths
 
 

@@ -20,9 +20,9 @@ from docx.oxml.ns import qn
 from ..arrange import opening_figures
 from ..arrange import spread as spread_figures
 from ..errors import LayoutError, PublisherError
-from ..layout import Layout
+from ..layout import Layout, by_language, merge
 from ..output import zip_timestamp
-from ..model import Block, Document
+from ..model import Block, Document, heading_depths
 from . import docx_package as package
 from .docx_body import DocxWriter
 from .docx_lists import Numbering
@@ -34,6 +34,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     """The DOCX file of `doc` as bytes; the same input gives the same bytes."""
     config: dict[str, Any] = layout.get("docx") or {}
     language = doc.meta.language or config.get("language", "zh-CN")
+    config = language_config(config, language)
     template = docx.Document()
     apply_layout(template, config, language)
     reference = reference_path(layout)
@@ -50,6 +51,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     config = {**config, "figure": {"label": labels.get("figure", "{number}"),
                                    "sequence": labels.get("figure_sequence", "Figure"), **config["figure"]}}
     writer = DocxWriter(word.part, styles, config, text_width(sect_pr), numbering)
+    writer.depths = heading_depths(doc)
     body = front_matter(doc, config, styles) + table_of_contents(doc, config, styles)
     figure = config["figure"]
     body += writer.blocks(arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure"))))
@@ -64,6 +66,14 @@ def render(doc: Document, layout: Layout) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return package.stable_zip(out.getvalue(), zip_timestamp(doc.meta.date))
+
+
+def language_config(config: dict[str, Any], language: str) -> dict[str, Any]:
+    """The docx settings with the layout's styles for `language` (docx.language_styles) merged in."""
+    styles = by_language(config.get("language_styles") or {}, language)
+    if not styles:
+        return config
+    return {**config, "styles": merge(config.get("styles") or {}, styles)}
 
 
 def reference_path(layout: Layout) -> Path | None:

@@ -42,6 +42,8 @@ class DocxWriter:
         #: the style of plain paragraphs in the current context (quote, list item)
         self._context: list[str] = []
         self._list_level: list[tuple[bool, int]] = []
+        #: heading id → its depth in the outline (set by the renderer: model.heading_depths)
+        self.depths: dict[str, int] = {}
 
     # -- blocks
     def blocks(self, blocks: tuple[Block, ...] | list[Block]) -> list[Element]:
@@ -55,7 +57,7 @@ class DocxWriter:
         return method(block)
 
     def visit_heading(self, node: Heading) -> list[Element]:
-        style = self.config["headings"][node.level]
+        style = self.config["headings"][min(self.depths.get(node.id, node.level), 6)]
         return [self.para(style, self.inlines(node.inlines))]
 
     def visit_paragraph(self, node: Paragraph) -> list[Element]:

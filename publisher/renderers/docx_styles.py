@@ -46,15 +46,20 @@ def strip_theme_fonts(root: Element) -> None:
 
 
 def set_language(document: WordDocument, language: str) -> None:
-    """Declare `language` as the East Asian language (python-docx ships ja-JP/en-US)."""
+    """Declare the document's languages (python-docx ships ja-JP/en-US): a Chinese document's
+    as the East Asian language; any other as the Latin one, with Chinese for East Asian text."""
+    chinese = language.lower().startswith("zh")
+    east_asia = language if chinese else "zh-CN"
     defaults = document.styles.element.find(qn("w:docDefaults"))
     rpr = _child(_child(defaults, "w:rPrDefault"), "w:rPr")
     lang = _child(rpr, "w:lang")
-    lang.set(qn("w:eastAsia"), language)
-    lang.set(qn("w:val"), lang.get(qn("w:val")) or "en-US")
+    lang.set(qn("w:eastAsia"), east_asia)
+    lang.set(qn("w:val"), (lang.get(qn("w:val")) or "en-US") if chinese else language)
     theme_lang = document.settings.element.find(qn("w:themeFontLang"))
     if theme_lang is not None:
-        theme_lang.set(qn("w:eastAsia"), language)
+        theme_lang.set(qn("w:eastAsia"), east_asia)
+        if not chinese:
+            theme_lang.set(qn("w:val"), language)
 
 
 def _set_defaults(styles_el: Element, spec: dict[str, Any]) -> None:

@@ -26,7 +26,8 @@ def compare_headings(expected: Expected, edition: EditionFacts) -> list[Differen
     """Headings in order: level and text."""
     want = expected.facts.headings
     # levels compared as outline depths on both sides: an edition may close up a skipped level
-    wanted = [(lv, normalise_text(h.text), h.text) for lv, h in zip(_depths([h.level for h in want]), want)]
+    source_levels = [0] + [h.level for h in want[1:]]  # the title (want[0]) heads all, `#` heads included
+    wanted = [(lv, normalise_text(h.text), h.text) for lv, h in zip(_depths(source_levels), want)]
     levels = [h.level for h in edition.headings]
     got = [(lv, normalise_text(h.text), h.text) for lv, h in zip(levels if edition.outline else _depths(levels),
                                                                 edition.headings)]
@@ -54,7 +55,7 @@ def _depths(levels: list[int]) -> list[int]:
         while open_levels and open_levels[-1] >= level:
             open_levels.pop()
         open_levels.append(level)
-        depths.append(len(open_levels))
+        depths.append(min(len(open_levels), 6))
     return depths
 
 

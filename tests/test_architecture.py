@@ -17,6 +17,8 @@ ALLOWED = {
     "pypdf": ["verify/pdf*.py"],
     "pikepdf": ["verify/pdf*.py"],
     "markdown": ["markdown_body.py"],
+    "pymdownx": ["markdown_body.py"],
+    "pygments": ["highlight.py"],
     "yaml": ["frontmatter.py"],
     "jinja2": ["templates.py"],
     "nh3": ["sanitise.py"],

@@ -16,6 +16,7 @@ from docx.shared import Emu
 from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Figure, Footnote,
                      FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math, MathBlock,
                      Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak)
+from .. import highlight
 from .docx_lists import Numbering
 from .docx_styles import StyleBook
 from .docx_xml import Element, el, emu, field, paragraph, split_label, styled_rpr, text_run, val
@@ -116,11 +117,15 @@ class DocxWriter:
             self._context.pop()
 
     def visit_codeblock(self, node: CodeBlock) -> list[Element]:
+        """One paragraph in the code style, lines joined by breaks, tokens in character styles."""
         runs: list[Element] = []
-        for index, line in enumerate(node.text.rstrip("\n").split("\n")):
-            if index:
-                runs.append(el("w:r", children=[el("w:br")]))
-            runs.append(text_run(line))
+        kinds = self.config.get("code_tokens") or {}
+        for text, kind in highlight.runs(node.text.rstrip("\n"), node.language):
+            for index, line in enumerate(text.split("\n")):
+                if index:
+                    runs.append(el("w:r", children=[el("w:br")]))
+                if line:
+                    runs.append(text_run(line, self._rpr(kinds.get(kind)) if kind else None))
         return [self.para(self.config["code_style"], runs)]
 
     def visit_thematicbreak(self, node: ThematicBreak) -> list[Element]:

@@ -129,9 +129,13 @@ def paragraph_properties(spec: dict[str, Any], default_size: str = "12pt") -> El
         ppr.append(el("w:keepNext"))
     if spec.get("keep_together"):
         ppr.append(el("w:keepLines"))
-    if spec.get("border_bottom"):
-        ppr.append(el("w:pBdr", children=[el("w:bottom", {"w:val": "single", "w:sz": 6,
-                                                           "w:space": 1, "w:color": "auto"})]))
+    sides = ("top", "left", "bottom", "right") if spec.get("border") else ("bottom",) if spec.get("border_bottom") else ()
+    if sides:
+        ppr.append(el("w:pBdr", children=[el(f"w:{side}", {"w:val": "single", "w:sz": 4 if spec.get("border") else 6,
+                                                            "w:space": 4 if spec.get("border") else 1,
+                                                            "w:color": "auto"}) for side in sides]))
+    if spec.get("shading"):
+        ppr.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": spec["shading"]}))
     ppr.append(_spacing(spec))
     indent = _indent(spec, default_size)
     if indent is not None:
@@ -198,7 +202,7 @@ def run_properties(spec: dict[str, Any]) -> Element:
         rpr.append(val("w:szCs", half_points(spec["size"])))
     if spec.get("underline"):
         rpr.append(val("w:u", "single"))
-    if spec.get("shading"):  # Word allows no w:highlight in a style: a fill does the same
+    if spec.get("shading") and spec.get("type") == "character":  # Word allows no w:highlight in a style
         rpr.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": spec["shading"]}))
     if spec.get("superscript") or spec.get("subscript"):
         rpr.append(val("w:vertAlign", "superscript" if spec.get("superscript") else "subscript"))

@@ -14,6 +14,7 @@ from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Document, Em
                      Footnote, FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math,
                      MathBlock, Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak,
                      heading_depths)
+from .. import highlight
 from ..templates import format_setting
 from ..typography import HAN
 
@@ -129,8 +130,11 @@ class HtmlWriter:
         return f"<blockquote>\n{self.blocks(node.blocks)}</blockquote>\n"
 
     def visit_codeblock(self, node: CodeBlock) -> str:
+        """The code as written, its tokens in spans the layout colours (class tok-<kind>)."""
         cls = f' class="language-{escape(node.language)}"' if node.language else ""
-        return f"<pre><code{cls}>{escape(node.text)}</code></pre>\n"
+        code = "".join(f'<span class="tok-{kind}">{escape(text, quote=False)}</span>' if kind
+                       else escape(text, quote=False) for text, kind in highlight.runs(node.text, node.language))
+        return f"<pre><code{cls}>{code}</code></pre>\n"
 
     def visit_mathblock(self, node: MathBlock) -> str:
         return f'<div class="math">{escape(node.text)}</div>\n'

@@ -156,7 +156,7 @@ class _Builder:
         if self._local_links:
             count = len(self._local_links)
             self.notices.warn(f"{count} link{'s' if count > 1 else ''} to files outside this edition "
-                              "print as plain text", self._local_links[0],
+                              f"print{'' if count > 1 else 's'} as plain text", self._local_links[0],
                               hint="link to a web address to keep it a link")
 
     def punctuate(self, text: str) -> str:
@@ -200,7 +200,11 @@ class _Builder:
                 out.extend(self.block_p(run, depth))
             run = etree.Element("p")
         for child in list(element):
-            if isinstance(child.tag, str) and child.tag in skip:
+            if isinstance(child.tag, str) and child.tag in skip:  # read elsewhere; its tail is ours
+                if len(run):
+                    run[-1].tail = (run[-1].tail or "") + (child.tail or "")
+                else:
+                    run.text = (run.text or "") + (child.tail or "")
                 continue
             if isinstance(child.tag, str) and child.tag in _BLOCK_TAGS:
                 flush()
@@ -394,6 +398,11 @@ class _Builder:
         return self.mixed(root, depth)
 
     def _report_dropped(self, dropped: list[str], raw: str) -> None:
+        media = [d.split()[0] for d in dropped if d.endswith(raw_html.AS_LINK)]
+        for tag in dict.fromkeys(media):
+            self.notices.warn(f"raw HTML: {tag} cannot play on paper or in an e-book: printed as a link "
+                              "to its source", self.line(tag[:-1]), hint="add a still picture if it matters")
+        dropped = [d for d in dropped if not d.endswith(raw_html.AS_LINK)]
         if not dropped:
             return
         names = ", ".join(dict.fromkeys(dropped))

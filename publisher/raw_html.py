@@ -20,6 +20,8 @@ MEDIA = frozenset("iframe video audio embed object".split())
 #: attributes the reader reads; any other attribute is dropped (and named)
 READ_ATTRIBUTES = frozenset("id href src alt title width height style colspan rowspan start "
                             "class open lang type checked align".split())
+#: how a dropped media element that left a link behind is named
+AS_LINK = "(as a link)"
 _EVENT_OR_SCRIPT = re.compile(r"^on|javascript:|vbscript:|expression\s*\(|url\s*\(", re.I)
 
 
@@ -81,7 +83,9 @@ class _TreeBuilder(HTMLParser):
         if tag in MEDIA and source:  # a video or a map: the reader prints a link to it
             link = etree.SubElement(self.stack[-1], "a", {"href": source, "class": "media"})
             link.text = source
-        self.dropped.append(f"<{tag}>")
+            self.dropped.append(f"<{tag}> {AS_LINK}")
+        else:
+            self.dropped.append(f"<{tag}>")
         if tag not in VOID and tag not in ("embed", "meta", "link", "base"):
             self._skipping += 1
 

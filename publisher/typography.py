@@ -18,6 +18,9 @@ _MARK_BEFORE_HAN = re.compile(rf"[,;:!?()](?=[{HAN}\u201c\u2018])")
 _NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
 #: one Han character or CJK punctuation mark
 CJK_CHAR = re.compile(rf"[{CJK}]")
+#: text that is Chinese for sure: Han, or punctuation only CJK text uses (curly quotes,
+#: the ellipsis and the dash are Latin text's too)
+CHINESE_TEXT = re.compile(rf"[{HAN}\u3000-\u303f\uff00-\uffef]")
 
 
 def normalise_punctuation(text: str) -> str:

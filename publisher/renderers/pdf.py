@@ -20,7 +20,7 @@ from .. import preflight
 from ..errors import LayoutError, RenderError
 from ..layout import Layout
 from ..model import Document
-from ..typography import CJK_CHAR
+from ..typography import CHINESE_TEXT
 from .pdf_columns import lines_kept_while_balancing, single_pass_columns
 from .pdf_write import lean_writing
 from .pdf_html import SOURCE_ROOT, print_html, url_aliases
@@ -110,7 +110,7 @@ def _text_boxes(box: Any) -> Iterator[Any]:
 
 def _inner_gaps(box: Any) -> int:
     """Character gaps inside a text box that justification widens (none in a Latin run)."""
-    return len(box.text) - 1 if CJK_CHAR.search(box.text) else 0
+    return len(box.text) - 1 if CHINESE_TEXT.search(box.text) else 0
 
 
 def _added_width(box: Any, step: float) -> float:
@@ -170,7 +170,7 @@ def justify_line(context: Any, line: Any, extra_width: float) -> None:
     keep their letters together and take the extra space only at their ends.
     """
     texts = list(_text_boxes(line))
-    if not any(CJK_CHAR.search(box.text) for box in texts):
+    if not any(CHINESE_TEXT.search(box.text) for box in texts):
         _ORIGINAL_JUSTIFY(context, line, extra_width)
         return
     gaps = _gap_count(texts)
@@ -214,7 +214,7 @@ def split_inline_box(context: Any, box: Any, position_x: float, max_x: float, *a
         return result
     em, gaps = box.style["font_size"], _gaps(line)
     short = max_x - (line.content_box_x() + line.width)
-    if gaps < 4 or short <= LOOSE * em * gaps or not any(CJK_CHAR.search(b.text) for b in _text_boxes(line)):
+    if gaps < 4 or short <= LOOSE * em * gaps or not any(CHINESE_TEXT.search(b.text) for b in _text_boxes(line)):
         return result
     first = [items[mark:] for items, mark in zip(lists, marks)]
     _truncate(lists, marks)

@@ -73,6 +73,8 @@ class _TreeGrab(Treeprocessor):
 def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
                notices: Notices | None = None) -> tuple[list[Block], list[Footnote]]:
     """Parse the Markdown body into blocks and footnotes."""
+    if not body.strip():  # a source that is only front matter (Python-Markdown builds no tree then)
+        return [], []
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=_extension_configs())
     md.treeprocessors.register(_TreeGrab(md), "publisher-grab", -100)
     try:

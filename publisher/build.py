@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from pathlib import Path
 from typing import Callable, ContextManager, Iterator
 
 from . import layout as layouts
 from . import output, reader
-from .errors import PublisherError
+from .errors import MissingGlyphs, PublisherError, line_of
 from .model import Document
 from .parallel import Beside, map_beside, run_beside
 from .renderers import DEFAULT_LAYOUTS, RENDERERS, renderer
@@ -88,16 +89,29 @@ def build(source: Path, formats: list[str], out_dir: Path, override: str | None 
             warn(doc)
         staged: dict[str, output.Staged] = {}
         try:
-            for fmt, data in render_each(doc, formats, override, options, beside):
-                staged[fmt] = output.Staged(out_dir / f"{doc.stem}.{fmt}", data)
-                if check is not None:
-                    check(fmt, staged[fmt].temp, staged[fmt].path)
+            try:
+                for fmt, data in render_each(doc, formats, override, options, beside):
+                    staged[fmt] = output.Staged(out_dir / f"{doc.stem}.{fmt}", data)
+                    if check is not None:
+                        check(fmt, staged[fmt].temp, staged[fmt].path)
+            except MissingGlyphs as error:  # the print edition alone cannot be made: the others are
+                for edition in staged.values():
+                    edition.commit()
+                raise MissingGlyphs(error.cause, error.file, glyph_line(source, error.cause), error.hint) from None
             for edition in staged.values():
                 edition.commit()
         finally:
             for edition in staged.values():
                 edition.discard()
     return {fmt: edition.path for fmt, edition in staged.items()}
+
+
+def glyph_line(source: Path, cause: str) -> int | None:
+    """The source line of the character a MissingGlyphs error names (U+XXXX)."""
+    found = re.search(r"U\+([0-9A-F]{4,6})", cause)
+    if found is None:
+        return None
+    return line_of(source.read_text(encoding="utf-8", errors="replace"), chr(int(found.group(1), 16)))
 
 
 def render_each(doc: Document, formats: list[str], override: str | None,

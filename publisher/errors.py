@@ -42,6 +42,10 @@ class RenderError(PublisherError):
     """A renderer could not produce its edition."""
 
 
+class MissingGlyphs(RenderError):
+    """The print edition needs a character no installed font has: it alone is not built."""
+
+
 def line_of(text: str, needle: str) -> int | None:
     """The 1-based line where `needle` first occurs in `text`, if it does."""
     pos = text.find(needle)

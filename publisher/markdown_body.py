@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 from typing import Any, Callable
@@ -30,7 +31,6 @@ _PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _MAX_DEPTH = 40
 _FENCED_CODE = re.compile(r"<pre[^>]*><code(?: class=\"language-([^\"]*)\")?[^>]*>(.*)</code></pre>", re.S)
 _GITHUB_ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)
-_INLINE_NOTE = re.compile(r"(?<!\\)\^\[([^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*)\]")
 #: inline elements and the Styled kind each one becomes
 _STYLED = {"del": "strike", "s": "strike", "strike": "strike", "sup": "sup", "sub": "sub",
            "kbd": "kbd", "mark": "mark", "ins": "ins", "u": "ins"}
@@ -94,24 +94,73 @@ def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
         else:
             blocks.extend(builder.blocks([child], depth=0))
     builder.finish()
-    return blocks, notes
+    return table_captions(blocks), notes
 
 
 def inline_notes(body: str) -> str:
-    """pandoc's inline notes `^[text]` → numbered footnotes Python-Markdown understands."""
+    """pandoc's inline notes `^[text]` (over several lines too) → footnotes Python-Markdown understands.
+
+    Looked for paragraph by paragraph, never in fenced or indented code. (Warnings find
+    their lines in the source itself, so the lines a note takes up need not be kept.)
+    """
+    if "^[" not in body:
+        return body
     notes: list[str] = []
-    out, in_fence = [], False
-    for line in body.split("\n"):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-        if not in_fence and "^[" in line and not line.startswith(("    ", "\t")):
-            def note(match: re.Match[str]) -> str:
-                notes.append(match.group(1))
-                return f"[^inline-{len(notes)}]"
-            line = _INLINE_NOTE.sub(note, line)
-        out.append(line)
+    out: list[str] = []
+    paragraph: list[str] = []
+    in_fence = False
+    for line in body.split("\n") + [""]:
+        fence = line.lstrip().startswith(("```", "~~~"))
+        if in_fence or fence or not line.strip() or line.startswith(("    ", "\t")) and not paragraph:
+            if paragraph:
+                out.append(_take_inline_notes("\n".join(paragraph), notes))
+            paragraph = []
+            out.append(line)
+            in_fence = in_fence != fence
+        else:
+            paragraph.append(line)
+    out.pop()  # the blank line added above
     out += [f"\n[^inline-{n}]: {text}" for n, text in enumerate(notes, start=1)]
     return "\n".join(out)
+
+
+def _take_inline_notes(text: str, notes: list[str]) -> str:
+    """`text` with each `^[…]` replaced by a reference; brackets nest, code spans may hold `]`."""
+    out, pos = [], 0
+    while (start := text.find("^[", pos)) >= 0:
+        end = _note_end(text, start + 2)
+        if end < 0 or (start and text[start - 1] == "\\"):
+            out.append(text[pos:start + 2])
+            pos = start + 2
+            continue
+        body = text[start + 2:end]
+        notes.append(" ".join(body.split()))
+        out.append(text[pos:start] + f"[^inline-{len(notes)}]")
+        pos = end + 1
+    return "".join(out) + text[pos:]
+
+
+def _note_end(text: str, pos: int) -> int:
+    """Index of the `]` closing a note whose text starts at `pos`, or -1."""
+    depth = 0
+    while pos < len(text):
+        char = text[pos]
+        if char == "`":
+            ticks = len(text[pos:]) - len(text[pos:].lstrip("`"))
+            close = text.find("`" * ticks, pos + ticks)
+            pos = (close + ticks) if close >= 0 else pos + ticks
+            continue
+        if char == "\\":
+            pos += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            if depth == 0:
+                return pos
+            depth -= 1
+        pos += 1
+    return -1
 
 
 def _loose(key: str) -> str:
@@ -141,6 +190,7 @@ class _Builder:
         self.loose_ids: dict[str, str] = {}
         self.errors: list[SourceError] = []
         self._uncaptioned: list[int | None] = []
+        self._math: list[int | None] = []
         self._local_links: list[int | None] = []
 
     def line(self, needle: str) -> int | None:
@@ -155,6 +205,10 @@ class _Builder:
             self.notices.warn(f"{count} picture{'s have' if count > 1 else ' has'} no alt text: printed "
                               "without a caption or number", self._uncaptioned[0],
                               hint="write a caption as the alt text, ![caption](file), for readers who cannot see it")
+        if self._math:
+            count = len(self._math)
+            self.notices.warn(f"{count} math formula{'s are' if count > 1 else ' is'} shown as written (TeX), "
+                              "not typeset", self._math[0], hint="write it out in words or as a picture if it must be typeset")
         if self._local_links:
             count = len(self._local_links)
             self.notices.warn(f"{count} link{'s' if count > 1 else ''} to files outside this edition "
@@ -188,7 +242,7 @@ class _Builder:
                 holder = etree.Element("p")
                 holder.append(element)
                 out.extend(self.block_p(holder, depth))
-        return out
+        return table_captions(out)
 
     def mixed(self, element: etree.Element, depth: int, skip: tuple[str, ...] = ()) -> list[Block]:
         """Blocks from content that mixes text, inline elements and blocks (raw HTML, list items)."""
@@ -215,7 +269,7 @@ class _Builder:
             else:
                 run.append(child)
         flush()
-        return out
+        return table_captions(out)
 
     def heading(self, element: etree.Element) -> Heading:
         """A heading; one from raw HTML gets an id as Markdown's do (unique in the document)."""
@@ -362,7 +416,9 @@ class _Builder:
     def block_div(self, element: etree.Element, depth: int) -> list[Block]:
         classes = (element.get("class") or "").split()
         if "arithmatex" in classes:
-            return [MathBlock(_tex("".join(element.itertext())))]
+            math = _tex("".join(element.itertext()))
+            self._math.append(self.line(math.strip("$").strip().split("\n")[0]))
+            return [MathBlock(math)]
         if "admonition" in classes:
             title_element = element.find("p[@class='admonition-title']")
             title = self.inlines(title_element) if title_element is not None else ()
@@ -452,7 +508,9 @@ class _Builder:
         if tag in _STYLED:
             return [Styled(_STYLED[tag], self.inlines(element))]
         if tag == "span" and "arithmatex" in (element.get("class") or ""):
-            return [Math(_tex("".join(element.itertext())))]
+            math = _tex("".join(element.itertext()))
+            self._math.append(self.line(math))
+            return [Math(math)]
         if tag == "img":
             return [self.image(element)]
         if tag == "input":
@@ -551,6 +609,33 @@ class _Builder:
         if tag not in _QUIET_INLINE:
             self._report_dropped([f"<{tag}>"], f"<{tag}")
         return list(kids)
+
+
+#: pandoc's table caption: a paragraph "Table: …" (or ": …") right before or after a table
+_TABLE_CAPTION = re.compile(r"^(?:Table|表)?\s*[:：]\s*")
+
+
+def table_captions(blocks: list[Block]) -> list[Block]:
+    """Blocks with each "Table: …" paragraph next to a table made that table's caption."""
+    out: list[Block] = []
+    for block in blocks:
+        caption = _caption_of(block)
+        if caption and out and isinstance(out[-1], Table) and not out[-1].caption:
+            out[-1] = replace(out[-1], caption=caption)
+        elif isinstance(block, Table) and out and not block.caption and _caption_of(out[-1]):
+            out[-1] = replace(block, caption=_caption_of(out[-1]))
+        else:
+            out.append(block)
+    return out
+
+
+def _caption_of(block: Block) -> tuple[Inline, ...]:
+    if not (isinstance(block, Paragraph) and block.inlines and isinstance(block.inlines[0], Text)):
+        return ()
+    found = _TABLE_CAPTION.match(block.inlines[0].text)
+    if found is None or not block.inlines[0].text.startswith(("Table", "表", ":", "：")):
+        return ()
+    return tuple(_merge_text([Text(block.inlines[0].text[found.end():]), *block.inlines[1:]]))
 
 
 class _Piece:

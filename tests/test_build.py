@@ -131,3 +131,25 @@ def test_sigterm_during_the_pdf_leaves_nothing_behind(tmp_path: Path) -> None:
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     workers = subprocess.run(["pgrep", "-f", f"publisher build {source}"], capture_output=True, text=True)
     assert workers.stdout == ""
+
+
+def test_a_character_no_font_has_stops_the_pdf_alone(tmp_path: Path) -> None:
+    source = tmp_path / "doc.md"
+    source.write_text("---\ntitle: 字形\n---\n\n正文。\n\n这里有𓀀一个字。\n", encoding="utf-8")
+    result = cli("build", str(source), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert f"{source}:7: character '𓀀' (U+13000) has no glyph" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["doc.docx", "doc.epub", "doc.html"]
+
+
+def test_warnings_are_one_line_each_with_a_count_and_strict_makes_them_errors(tmp_path: Path) -> None:
+    source = tmp_path / "doc.md"
+    source.write_text("# Title\n\nSee [there](other.md).\n\n<script>x()</script>\n", encoding="utf-8")
+    result = cli("build", str(source), "--formats", "html", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0
+    lines = result.stderr.strip().splitlines()
+    assert [line.split(": ")[1] for line in lines[:-1]] == ["warning", "warning"]
+    assert all(f"{source}:" in line for line in lines[:-1]) and lines[-1] == "publisher: 2 warnings for doc.md"
+    strict = cli("build", str(source), "--formats", "html", "--out", str(tmp_path / "strict"), "--strict")
+    assert strict.returncode == 2 and not (tmp_path / "strict").exists()
+    assert len(strict.stderr.strip().splitlines()) == 2 and strict.stderr.startswith("publisher: error: ")

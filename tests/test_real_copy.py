@@ -29,7 +29,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 EVERYWHERE = ["a < b && c > d", "indented <code> & more", "return 3.14 * r * r  # circle",
               "Raw head", "cell 98 items", "Figcaption words", "Details summary", "Folded body text",
               "Raw heading", "https://example.org/video", "Definition words", "Admonition body words.",
-              "GitHub alert words.", "Inline note words.", "$E=mc^2$", "Level six heading",
+              "GitHub alert words.", "Inline note words, over two lines.", "Aligned table caption", "$E=mc^2$", "Level six heading",
               "desk@example.org", "a local file", "The footnote words.", "struck words", "Term word",
               "open task", "done task", "Linked figure caption", "Raw image caption", "Sized figure caption"]
 
@@ -109,7 +109,7 @@ def test_screen_editions_keep_structure(fmt: str, editions: dict[str, Path]) -> 
                    'class="inline"', 'href="https://example.org/photo"><img', 'class="figure uncaptioned"',
                    "<th>Raw head</th>", 'class="align-right"', 'class="task open"', 'class="task done"',
                    "<dt>Term word</dt>", 'class="aside aside-note"', 'class="aside aside-warning"',
-                   'class="aside aside-details"', '<span class="tok-k">def</span>', 'href="#another-section"',
+                   'class="aside aside-details"', "<caption>Aligned table caption</caption>", '<span class="tok-k">def</span>', 'href="#another-section"',
                    '<h4 id="level-six-heading">', 'href="https://example.org/video"', 'style="width: 50%"'):
         assert needle in markup, needle
     assert "<iframe" not in markup and "other.md" not in markup
@@ -134,6 +134,7 @@ def test_docx_keeps_structure(editions: dict[str, Path]) -> None:
     assert 'w:rStyle w:val="Strikethrough"' in xml and 'w:rStyle w:val="Subscript"' in xml
     assert 'w:rStyle w:val="CodeKeyword"' in xml  # highlighted code
     assert "☐" in xml and "☑" in xml
+    assert '<w:jc w:val="right"/>' in xml  # the right-aligned column
     assert docx_xml(editions["docx"], "word/footnotes.xml").count("<w:footnote ") >= 4  # 2 separators + 2 notes
     rels = docx_xml(editions["docx"], "word/_rels/document.xml.rels")
     assert "mailto:desk@example.org" in rels and "other.md" not in rels
@@ -161,3 +162,4 @@ def test_reader_warns_about_what_it_cannot_keep() -> None:
     assert any("<iframe> cannot play" in c for c in causes)
     assert any("no alt text" in c for c in causes)
     assert any("files outside this edition" in c for c in causes)
+    assert any("math formula is shown as written" in c for c in causes)

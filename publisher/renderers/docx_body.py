@@ -167,18 +167,25 @@ class DocxWriter:
                                                          "w:noHBand": 0, "w:noVBand": 1})])
         grid = el("w:tblGrid", children=[el("w:gridCol", {"w:w": width // columns})
                                          for _ in range(columns)])
-        rows = [self.table_row(node.head, columns, width // columns, head=True)] if node.head else []
-        rows += [self.table_row(row, columns, width // columns) for row in node.rows]
-        return [el("w:tbl", children=[props, grid, *rows]), self.para("Normal", [])]
+        rows = [self.table_row(node, node.head, columns, width // columns, head=True)] if node.head else []
+        rows += [self.table_row(node, row, columns, width // columns) for row in node.rows]
+        caption = [self.para(table.get("caption_style", "Caption"), self.inlines(node.caption))] if node.caption else []
+        return caption + [el("w:tbl", children=[props, grid, *rows]), self.para("Normal", [])]
 
-    def table_row(self, cells: tuple[tuple[Inline, ...], ...], columns: int, width: int,
+    def table_row(self, node: Table, cells: tuple[tuple[Inline, ...], ...], columns: int, width: int,
                   head: bool = False) -> Element:
         row_props = el("w:trPr", children=[el("w:tblHeader")]) if head else el("w:trPr")
         padded = list(cells) + [()] * (columns - len(cells))
         return el("w:tr", children=[row_props] + [
             el("w:tc", children=[el("w:tcPr", children=[el("w:tcW", {"w:w": width, "w:type": "dxa"})]),
-                                 self.para(self.config["table"]["text_style"], self.inlines(cell))])
-            for cell in padded])
+                                 self.cell_para(node, column, cell)])
+            for column, cell in enumerate(padded)])
+
+    def cell_para(self, node: Table, column: int, cell: tuple[Inline, ...]) -> Element:
+        """A cell's paragraph, aligned as its column is (left, center, right)."""
+        align = node.align[column] if column < len(node.align) else ""
+        ppr = [val("w:jc", align)] if align in ("left", "center", "right") else []
+        return paragraph(self.styles.id(self.config["table"]["text_style"]), self.inlines(cell), ppr)
 
     # -- footnotes
     def footnote(self, note: Footnote, part: Any) -> Element:

@@ -17,7 +17,7 @@ from weasyprint.text import line_break as wp_text
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
 from .. import preflight
-from ..errors import LayoutError, RenderError
+from ..errors import LayoutError, MissingGlyphs, RenderError
 from ..layout import Layout
 from ..model import Document
 from ..typography import CHINESE_TEXT
@@ -296,8 +296,9 @@ def refuse_tofu(doc: Document, layout: Layout) -> None:
     missing = preflight.missing_glyphs(doc, list(layout.get("pdf.fonts") or []))
     if missing:
         more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-        raise RenderError(missing[0].message + more, doc.source,
-                          hint="use another character or add a font that has it to pdf.fonts")
+        raise MissingGlyphs(missing[0].message + more, doc.source,
+                            hint="the other editions are built; use another character, or install a font "
+                                 "that has it and add it to pdf.fonts")
 
 
 def render(doc: Document, layout: Layout) -> bytes:

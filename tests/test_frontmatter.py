@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from publisher import reader
-from publisher.errors import SourceError, SourceErrors
+from publisher.errors import SourceErrors
 from publisher.model import Heading, Link, Paragraph
 
 

@@ -8,39 +8,35 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import replace
 from html import unescape
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import markdown
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
-from . import images, raw_html, sanitise
+from . import images, raw_html
 from .errors import PublisherError, SourceError, SourceErrors, line_of
-from .model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Figure, Footnote,
-                    FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math, MathBlock,
-                    Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak, plain_text)
+from .model import (Aside, Block, CodeBlock, DefinitionList, Figure, Footnote,
+                    Heading, Inline, LineBreak, ListBlock, MathBlock,
+                    Paragraph, Quote, Table, Text, ThematicBreak, plain_text)
+from .body_passes import (alignment, collapse_space, inline_notes, lone_picture, size_of, table_captions,
+                          tex, text_of)
+from .markdown_inline import PLACEHOLDER, InlineReader, loose_key
 from .notices import Notices
 from .typography import is_chinese, join_lines, normalise_punctuation
 
-_PLACEHOLDER = re.compile("\x02wzxhzdk:(\\d+)\x03")
 _MAX_DEPTH = 40
 _FENCED_CODE = re.compile(r"<pre[^>]*><code(?: class=\"language-([^\"]*)\")?[^>]*>(.*)</code></pre>", re.S)
 _GITHUB_ALERT = re.compile(r"\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)
-#: inline elements and the Styled kind each one becomes
-_STYLED = {"del": "strike", "s": "strike", "strike": "strike", "sup": "sup", "sub": "sub",
-           "kbd": "kbd", "mark": "mark", "ins": "ins", "u": "ins"}
-_EMPHASIS: dict[str, type[Emphasis] | type[Strong]] = {"em": Emphasis, "i": Emphasis, "strong": Strong, "b": Strong}
 #: container elements whose content is read as blocks (text and inline elements become paragraphs)
 _CONTAINERS = frozenset("div section article header footer main aside nav center figure address "
                         "hgroup body html".split())
 _BLOCK_TAGS = frozenset("p ul ol dl blockquote pre hr table div h1 h2 h3 h4 h5 h6 figure details "
                         "section article header footer main aside nav center address".split())
-_LINK_SCHEMES = ("http", "https", "mailto")
 #: inline elements whose text is all there is to keep: read without a word
 _QUIET_INLINE = frozenset("span abbr acronym small big cite dfn time q bdi bdo data var samp tt "
                           "label summary figcaption p li td th dt dd caption".split())
@@ -85,7 +81,7 @@ def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
     builder = _Builder(md, path, source_text, language, notices or Notices(path))
     root = md.publisher_tree  # type: ignore[attr-defined]
     builder.ids = {e.get("id", "") for e in root.iter() if e.get("id")}
-    builder.loose_ids = {_loose(key): e.get("id", "") for e in root.iter() if e.get("id")
+    builder.loose_ids = {loose_key(key): e.get("id", "") for e in root.iter() if e.get("id")
                          for key in (e.get("id", ""), "".join(e.itertext()))}
     blocks, notes = [], []
     for child in root:
@@ -97,84 +93,13 @@ def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
     return table_captions(blocks), notes
 
 
-def inline_notes(body: str) -> str:
-    """pandoc's inline notes `^[text]` (over several lines too) → footnotes Python-Markdown understands.
-
-    Looked for paragraph by paragraph, never in fenced or indented code. (Warnings find
-    their lines in the source itself, so the lines a note takes up need not be kept.)
-    """
-    if "^[" not in body:
-        return body
-    notes: list[str] = []
-    out: list[str] = []
-    paragraph: list[str] = []
-    in_fence = False
-    for line in body.split("\n") + [""]:
-        fence = line.lstrip().startswith(("```", "~~~"))
-        if in_fence or fence or not line.strip() or line.startswith(("    ", "\t")) and not paragraph:
-            if paragraph:
-                out.append(_take_inline_notes("\n".join(paragraph), notes))
-            paragraph = []
-            out.append(line)
-            in_fence = in_fence != fence
-        else:
-            paragraph.append(line)
-    out.pop()  # the blank line added above
-    out += [f"\n[^inline-{n}]: {text}" for n, text in enumerate(notes, start=1)]
-    return "\n".join(out)
-
-
-def _take_inline_notes(text: str, notes: list[str]) -> str:
-    """`text` with each `^[…]` replaced by a reference; brackets nest, code spans may hold `]`."""
-    out, pos = [], 0
-    while (start := text.find("^[", pos)) >= 0:
-        end = _note_end(text, start + 2)
-        if end < 0 or (start and text[start - 1] == "\\"):
-            out.append(text[pos:start + 2])
-            pos = start + 2
-            continue
-        body = text[start + 2:end]
-        notes.append(" ".join(body.split()))
-        out.append(text[pos:start] + f"[^inline-{len(notes)}]")
-        pos = end + 1
-    return "".join(out) + text[pos:]
-
-
-def _note_end(text: str, pos: int) -> int:
-    """Index of the `]` closing a note whose text starts at `pos`, or -1."""
-    depth = 0
-    while pos < len(text):
-        char = text[pos]
-        if char == "`":
-            ticks = len(text[pos:]) - len(text[pos:].lstrip("`"))
-            close = text.find("`" * ticks, pos + ticks)
-            pos = (close + ticks) if close >= 0 else pos + ticks
-            continue
-        if char == "\\":
-            pos += 2
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            if depth == 0:
-                return pos
-            depth -= 1
-        pos += 1
-    return -1
-
-
-def _loose(key: str) -> str:
-    """An anchor or heading by its letters and digits alone, lower case."""
-    return re.sub(r"[\W_]+", "", key.lower())
-
-
-def _decode(text: str) -> str:
+def decode(text: str) -> str:
     """Python-Markdown's entity placeholders (e-mail links are written as &#…; entities) → characters."""
     return unescape(text.replace(AMP_SUBSTITUTE, "&")) if "&" in text or AMP_SUBSTITUTE in text else text
 
 
-class _Builder:
-    """Turns the element tree into model blocks, one method per tag."""
+class _Builder(InlineReader):
+    """Turns the element tree into model blocks, one method per tag (inlines: InlineReader)."""
 
     def __init__(self, md: markdown.Markdown, path: Path, source_text: str, language: str,
                  notices: Notices) -> None:
@@ -215,11 +140,14 @@ class _Builder:
                               f"print{'' if count > 1 else 's'} as plain text", self._local_links[0],
                               hint="link to a web address to keep it a link")
 
+    def decode(self, text: str) -> str:
+        return decode(text)
+
     def punctuate(self, text: str) -> str:
         return normalise_punctuation(text) if self.chinese else text
 
     def clean(self, text: str) -> str:
-        return self.punctuate(join_lines(_decode(text)))
+        return self.punctuate(join_lines(decode(text)))
 
     # -- blocks
     def blocks(self, elements: list[etree.Element], depth: int) -> list[Block]:
@@ -285,7 +213,7 @@ class _Builder:
         raw = self._raw_block(element, depth)
         if raw is not None:
             return raw
-        picture = _lone_picture(element)
+        picture = lone_picture(element)
         if picture is not None:
             img, href = picture
             return [self.figure(img, href=href)]
@@ -294,7 +222,7 @@ class _Builder:
         return [Paragraph(inlines, role)] if inlines else []
 
     def figure(self, img: etree.Element, caption: tuple[Inline, ...] = (), href: str = "") -> Figure:
-        src = unquote(_decode(img.get("src", "")))
+        src = unquote(decode(img.get("src", "")))
         try:
             path = images.resolve(src, self.base_dir)
             width, height = images.inspect(path)
@@ -311,7 +239,7 @@ class _Builder:
             number = self.figure_count
         ident = img.get("id") or (f"fig-{number}" if number else "")
         return Figure(number, path, caption, ident, width, height, alt=alt or plain_text(caption),
-                      href=self.href(href) if href else "", size=_size_of(img, width))
+                      href=self.href(href) if href else "", size=size_of(img, width))
 
     def block_figure(self, element: etree.Element, depth: int) -> list[Block]:
         """<figure><img><figcaption>…</figcaption></figure>: one figure with that caption."""
@@ -346,9 +274,9 @@ class _Builder:
         """pymdownx.tasklist stashes a checkbox at the item's start: done or open."""
         if "task-list-item" not in (li.get("class") or ""):
             return None
-        match = _PLACEHOLDER.match(li.text or "")
+        match = PLACEHOLDER.match(li.text or "")
         target = li if match else (li[0] if len(li) and li[0].tag == "p" else li)
-        match = _PLACEHOLDER.match(target.text or "")
+        match = PLACEHOLDER.match(target.text or "")
         if match is None:
             return None
         state = "checked" in str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])
@@ -386,7 +314,7 @@ class _Builder:
         body = tuple(tuple(self.cell(c, depth) for c in tr if isinstance(c.tag, str)) for tr in rows if tr is not header)
         caption_element = element.find("caption")
         caption = self.inlines(caption_element) if caption_element is not None else ()
-        return [Table(head, body, tuple(_alignment(c) for c in cells), caption)]
+        return [Table(head, body, tuple(alignment(c) for c in cells), caption)]
 
     def cell(self, element: etree.Element, depth: int) -> tuple[Inline, ...]:
         """A table cell's text; blocks inside a raw HTML cell are joined with line breaks."""
@@ -394,7 +322,7 @@ class _Builder:
             return self.inlines(element)
         out: list[Inline] = []
         for block in self.mixed(element, depth + 1):
-            out += ([LineBreak()] if out else []) + list(getattr(block, "inlines", (Text(_text_of(block)),)))
+            out += ([LineBreak()] if out else []) + list(getattr(block, "inlines", (Text(text_of(block)),)))
         return tuple(out)
 
     def block_dl(self, element: etree.Element, depth: int) -> list[Block]:
@@ -416,7 +344,7 @@ class _Builder:
     def block_div(self, element: etree.Element, depth: int) -> list[Block]:
         classes = (element.get("class") or "").split()
         if "arithmatex" in classes:
-            math = _tex("".join(element.itertext()))
+            math = tex("".join(element.itertext()))
             self._math.append(self.line(math.strip("$").strip().split("\n")[0]))
             return [MathBlock(math)]
         if "admonition" in classes:
@@ -441,7 +369,7 @@ class _Builder:
 
     def _raw_block(self, element: etree.Element, depth: int) -> list[Block] | None:
         """A paragraph that is one stashed raw HTML block: its elements, walked as blocks."""
-        match = _PLACEHOLDER.fullmatch((element.text or "").strip())
+        match = PLACEHOLDER.fullmatch((element.text or "").strip())
         if match is None or len(element):
             return None
         raw = str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])
@@ -452,7 +380,7 @@ class _Builder:
             return [Paragraph((Text(self.clean(raw)),))]
         root, dropped = raw_html.parse(raw)
         self._report_dropped(dropped, raw)
-        _collapse_space(root)
+        collapse_space(root)
         return self.mixed(root, depth)
 
     def _report_dropped(self, dropped: list[str], raw: str) -> None:
@@ -470,254 +398,3 @@ class _Builder:
                           "or presentational markup; text inside is kept)",
                           self.line(needle) or self.line(raw.strip()[:40]),
                           hint="write it in Markdown, or leave it out")
-
-    # -- inlines
-    def inlines(self, element: etree.Element) -> tuple[Inline, ...]:
-        out: list[Any] = []  # inlines and _Piece, joined by _join_pieces
-        self._text(element.text, out)
-        for child in element:
-            if isinstance(child.tag, str):
-                out.extend(self.inline(child))
-            self._text(child.tail, out)
-        return tuple(_merge_text(self._join_pieces(out)))
-
-    def _text(self, text: str | None, out: list[Any]) -> None:
-        if not text:
-            return
-        pos = 0
-        for match in _PLACEHOLDER.finditer(text):
-            if match.start() > pos:
-                out.append(Text(self.clean(text[pos:match.start()])))
-            out.append(_Piece(str(self.md.htmlStash.rawHtmlBlocks[int(match.group(1))])))
-            pos = match.end()
-        if pos < len(text):
-            out.append(Text(self.clean(text[pos:])))
-
-    def inline(self, element: etree.Element) -> list[Inline]:
-        tag = element.tag
-        if tag in _EMPHASIS:
-            return [_EMPHASIS[tag](self.inlines(element))]
-        if tag == "code":
-            return [Code(unescape(_decode("".join(element.itertext()))))]
-        if tag == "br":
-            return [LineBreak()]
-        if tag == "a":
-            return self.link(element.get("href", ""), self.inlines(element))
-        if tag == "sup" and (element.get("id") or "").startswith("fnref"):
-            return [FootnoteRef(int("".join(element.itertext()) or 0))]
-        if tag in _STYLED:
-            return [Styled(_STYLED[tag], self.inlines(element))]
-        if tag == "span" and "arithmatex" in (element.get("class") or ""):
-            math = _tex("".join(element.itertext()))
-            self._math.append(self.line(math))
-            return [Math(math)]
-        if tag == "img":
-            return [self.image(element)]
-        if tag == "input":
-            return [Text("☑ " if element.get("checked") is not None else "☐ ")]
-        if tag not in _QUIET_INLINE:
-            self._report_dropped([f"<{tag}>"], f"<{tag}")
-        return list(self.inlines(element))
-
-    def image(self, img: etree.Element) -> Inline:
-        """A picture inside a sentence: a badge or an icon at text height."""
-        figure = self.figure(img)
-        if figure.number:
-            self.figure_count -= 1
-        elif self._uncaptioned:
-            self._uncaptioned.pop()  # an icon without alt text is decoration, not a picture
-        return Image(figure.src, figure.alt, figure.width, figure.height)
-
-    def link(self, href: str, children: tuple[Inline, ...]) -> list[Inline]:
-        """A link that works in every edition, or its text: no edition has a dead link."""
-        target = self.href(href)
-        if target:
-            return [Link(target, children or (Text(target),))]
-        return list(children)
-
-    def href(self, href: str) -> str:
-        """`href` if it is a link every edition can follow, else "" (with a warning where one is due)."""
-        href = _decode(href).strip()
-        scheme = urlsplit(href).scheme.lower()
-        if href.startswith("#"):
-            anchor = unquote(href[1:])
-            if anchor in self.ids:
-                return "#" + anchor
-            if _loose(anchor) in self.loose_ids:
-                return "#" + self.loose_ids[_loose(anchor)]
-            self.notices.warn(f"link to '{href}': no heading or anchor has that id; printed as text",
-                              self.line(f"({href}") or self.line(href),
-                              hint="check the heading's id (GitHub's rules: lower case, spaces as -)")
-            return ""
-        if scheme in _LINK_SCHEMES:
-            return href if sanitise.safe_href(href) else ""
-        if scheme in ("javascript", "vbscript", "data"):
-            self.notices.warn(f"a '{scheme}:' link was removed (no edition carries scripts)", self.line(href))
-            return ""
-        if href:
-            self._local_links.append(self.line(href))
-        return ""
-
-    def _join_pieces(self, nodes: list[Any]) -> list[Inline]:
-        """Stashed raw HTML tags around their text → model inlines (<sup>…</sup> → Styled)."""
-        stack: list[tuple[str, dict[str, str], list[Inline]]] = [("", {}, [])]
-        for node in nodes:
-            if not isinstance(node, _Piece):
-                stack[-1][2].append(node)
-                continue
-            parsed = raw_html.piece(node.raw)
-            if parsed is None:  # an entity, a smart quote, a comment
-                if not node.raw.lstrip().startswith("<!--"):
-                    stack[-1][2].append(Text(self.clean(node.raw)))
-                continue
-            kind, tag, attributes, dropped = parsed
-            self._report_dropped([d for d in dropped if d != f"<{tag}>"], node.raw)
-            if kind == "start":
-                stack.append((tag, attributes, []))
-            elif kind == "end":
-                if any(frame[0] == tag for frame in stack[1:]):
-                    while True:
-                        opened, attrs, children = stack.pop()
-                        stack[-1][2].extend(self._wrap(opened, attrs, children))
-                        if opened == tag:
-                            break
-            else:
-                stack[-1][2].extend(self._wrap(tag, attributes, [], empty=True))
-        while len(stack) > 1:
-            opened, attrs, children = stack.pop()
-            stack[-1][2].extend(self._wrap(opened, attrs, children))
-        return stack[0][2]
-
-    def _wrap(self, tag: str, attributes: dict[str, str], children: list[Inline],
-              empty: bool = False) -> list[Inline]:
-        """One raw inline element with its (already read) children as a model inline."""
-        element = etree.Element(tag, attributes)
-        if tag in raw_html.UNSAFE:
-            self._report_dropped([f"<{tag}>"], f"<{tag}")
-            return []
-        if empty:
-            return self.inline(element) if tag in ("br", "img", "input") else []
-        kids = tuple(_merge_text(children))
-        if tag in _EMPHASIS:
-            return [_EMPHASIS[tag](kids)]
-        if tag in _STYLED:
-            return [Styled(_STYLED[tag], kids)]
-        if tag == "code":
-            return [Code(plain_text(kids))]
-        if tag == "a":
-            return self.link(attributes.get("href", ""), kids)
-        if tag not in _QUIET_INLINE:
-            self._report_dropped([f"<{tag}>"], f"<{tag}")
-        return list(kids)
-
-
-#: pandoc's table caption: a paragraph "Table: …" (or ": …") right before or after a table
-_TABLE_CAPTION = re.compile(r"^(?:Table|表)?\s*[:：]\s*")
-
-
-def table_captions(blocks: list[Block]) -> list[Block]:
-    """Blocks with each "Table: …" paragraph next to a table made that table's caption."""
-    out: list[Block] = []
-    for block in blocks:
-        caption = _caption_of(block)
-        if caption and out and isinstance(out[-1], Table) and not out[-1].caption:
-            out[-1] = replace(out[-1], caption=caption)
-        elif isinstance(block, Table) and out and not block.caption and _caption_of(out[-1]):
-            out[-1] = replace(block, caption=_caption_of(out[-1]))
-        else:
-            out.append(block)
-    return out
-
-
-def _caption_of(block: Block) -> tuple[Inline, ...]:
-    if not (isinstance(block, Paragraph) and block.inlines and isinstance(block.inlines[0], Text)):
-        return ()
-    found = _TABLE_CAPTION.match(block.inlines[0].text)
-    if found is None or not block.inlines[0].text.startswith(("Table", "表", ":", "：")):
-        return ()
-    return tuple(_merge_text([Text(block.inlines[0].text[found.end():]), *block.inlines[1:]]))
-
-
-class _Piece:
-    """One stashed piece of inline HTML; Python-Markdown stashes <a …> and </a> apart."""
-
-    def __init__(self, raw: str) -> None:
-        self.raw = raw
-
-
-def _lone_picture(element: etree.Element) -> tuple[etree.Element, str] | None:
-    """(img, link target) when a paragraph holds one picture and nothing else (a figure)."""
-    children = [c for c in element if isinstance(c.tag, str)]
-    if len(children) != 1 or (element.text or "").strip() or (children[0].tail or "").strip():
-        return None
-    child = children[0]
-    if child.tag == "img":
-        return child, ""
-    inner = [c for c in child if isinstance(c.tag, str)]
-    if child.tag == "a" and len(inner) == 1 and inner[0].tag == "img" \
-            and not (child.text or "").strip() and not (inner[0].tail or "").strip():
-        return inner[0], child.get("href", "")
-    return None
-
-
-_ZOOM = re.compile(r"zoom\s*:\s*(\d+(?:\.\d+)?)%")
-_CSS_WIDTH = re.compile(r"(?<![-\w])width\s*:\s*(\d+(?:\.\d+)?)(%|px)")
-
-
-def _size_of(img: etree.Element, natural_width: int) -> str:
-    """The printed size an author asked for: "50%" of the text width, or "300px"; "" for none."""
-    style = img.get("style") or ""
-    zoom = _ZOOM.search(style)
-    if zoom and natural_width:
-        return f"{round(natural_width * float(zoom.group(1)) / 100)}px"
-    width = _CSS_WIDTH.search(style)
-    if width:
-        return f"{width.group(1)}{width.group(2)}"
-    value = (img.get("width") or "").strip()
-    found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(%|px)?", value)
-    return f"{found.group(1)}{found.group(2) or 'px'}" if found else ""
-
-
-def _alignment(cell: etree.Element) -> str:
-    style = (cell.get("style") or "") + ";text-align:" + (cell.get("align") or "")
-    found = re.search(r"text-align\s*:\s*(left|center|right)", style)
-    return found.group(1) if found else ""
-
-
-def _tex(text: str) -> str:
-    """arithmatex wraps math in \\( \\) or \\[ \\]: shown as written, with dollars."""
-    text = text.strip()
-    if text.startswith("\\(") and text.endswith("\\)"):
-        return "$" + text[2:-2] + "$"
-    if text.startswith("\\[") and text.endswith("\\]"):
-        return "$$" + text[2:-2].strip("\n") + "$$"
-    return text
-
-
-def _text_of(block: Block) -> str:
-    return plain_text(getattr(block, "inlines", ())) or getattr(block, "text", "")
-
-
-def _collapse_space(root: etree.Element) -> None:
-    """HTML collapses runs of white space (outside <pre>): so does the reader."""
-    kept = {id(e) for pre in root.iter("pre") for e in pre.iter()}
-    for element in root.iter():
-        for attr in ("text", "tail"):
-            value = getattr(element, attr)
-            if value and not (attr == "text" and id(element) in kept) \
-                    and not (attr == "tail" and id(element) in kept and element.tag != "pre"):
-                setattr(element, attr, re.sub(r"[ \t\r\n]+", " ", value))
-
-
-def _merge_text(nodes: list[Inline]) -> list[Inline]:
-    out: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, Text) and out and isinstance(out[-1], Text):
-            out[-1] = Text(out[-1].text + node.text)
-        elif not (isinstance(node, Text) and not node.text):
-            out.append(node)
-    if out and isinstance(out[0], Text):
-        out[0] = Text(out[0].text.lstrip())
-    if out and isinstance(out[-1], Text):
-        out[-1] = Text(out[-1].text.rstrip())
-    return [n for n in out if not (isinstance(n, Text) and not n.text)]

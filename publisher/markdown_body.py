@@ -344,7 +344,7 @@ class _Builder(InlineReader):
     def block_div(self, element: etree.Element, depth: int) -> list[Block]:
         classes = (element.get("class") or "").split()
         if "arithmatex" in classes:
-            math = tex("".join(element.itertext()))
+            math = tex(unescape("".join(element.itertext())))
             self._math.append(self.line(math.strip("$").strip().split("\n")[0]))
             return [MathBlock(math)]
         if "admonition" in classes:

@@ -95,7 +95,9 @@ class InlineReader:
         if tag in EMPHASIS:
             return [EMPHASIS[tag](self.inlines(element))]
         if tag == "code":
-            return [Code(unescape(self.decode("".join(element.itertext()))))]
+            # Python-Markdown escapes a code span's < > & once (and raw HTML's text is kept
+            # escaped likewise): unescaped once, "&#124;" stays as typed
+            return [Code(unescape("".join(element.itertext())))]
         if tag == "br":
             return [LineBreak()]
         if tag == "a":
@@ -105,7 +107,7 @@ class InlineReader:
         if tag in STYLED:
             return [Styled(STYLED[tag], self.inlines(element))]
         if tag == "span" and "arithmatex" in (element.get("class") or ""):
-            math = tex("".join(element.itertext()))
+            math = tex(unescape("".join(element.itertext())))
             self._math.append(self.line(math))
             return [Math(math)]
         if tag == "img":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from html import escape
 from html.parser import HTMLParser
 
 #: elements without content
@@ -72,6 +73,7 @@ class _TreeBuilder(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._skipping:
             return
+        data = escape(data, quote=False)  # escaped, as Python-Markdown's own tree text is
         parent = self.stack[-1]
         if len(parent):
             parent[-1].tail = (parent[-1].tail or "") + data

@@ -19,6 +19,8 @@ ALLOWED = {
     "markdown": ["markdown_body.py"],
     "pymdownx": ["markdown_body.py"],
     "pygments": ["highlight.py"],
+    "markdown_it": ["verify/source.py"],
+    "mdit_py_plugins": ["verify/source.py"],
     "yaml": ["frontmatter.py"],
     "jinja2": ["templates.py"],
     "nh3": ["sanitise.py"],

@@ -9,7 +9,7 @@ from ..images import fingerprint_distance, fingerprints_match
 from .difference import Difference, quote as _q
 from .edition import EditionFacts
 from .expected import Expected
-from .text import compare_text, edition_body
+from .text import compare_second_reading, compare_text, edition_body, plain
 
 
 def compare(expected: Expected, edition: EditionFacts) -> list[Difference]:
@@ -17,7 +17,7 @@ def compare(expected: Expected, edition: EditionFacts) -> list[Difference]:
     body = edition_body(expected, edition)
     in_text = headings_in_text(edition, body.text) if edition.outline else []
     return (compare_headings(expected, edition) + in_text + compare_figures(expected, edition)
-            + compare_text(expected, edition, body))
+            + compare_text(expected, edition, body) + compare_second_reading(expected, body))
 
 
 # ---- headings -------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def headings_in_text(edition: EditionFacts, text: str) -> list[Difference]:
     """PDF: each heading of the outline must also be printed, in order."""
     diffs, cursor = [], 0
     for heading in edition.headings:
-        needle = normalise_text(heading.text)
+        needle = plain(heading.text)
         pos = text.find(needle, cursor)
         if pos >= 0:
             cursor = pos + len(needle)

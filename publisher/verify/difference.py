@@ -19,10 +19,13 @@ class Difference:
     section: str = ""
     paragraph: int = 0
     page: int = 0
+    #: the source line, where the difference was found by line (the second reading)
+    line: int = 0
 
     def where(self) -> str:
-        """' in "A 党的创新理论…", paragraph 4, page 2' as far as known."""
-        parts = [f'in "{short(self.section, 10)}"'] if self.section else []
+        """' in "A 党的创新理论…", paragraph 4, page 2' as far as known (or 'source line 12')."""
+        parts = [f"source line {self.line}"] if self.line else []
+        parts += [f'in "{short(self.section, 10)}"'] if self.section else []
         if self.paragraph:
             parts.append(f"paragraph {self.paragraph}")
         if self.page:

@@ -8,7 +8,9 @@ from pathlib import Path
 from ..facts import Facts, document_facts, normalise_text
 from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong,
                      plain_text, walk_blocks)
+from . import source
 from .edition import FIGURE_WORDS, fingerprint
+from .source import SourceText
 
 #: how the print and screen layouts may write the date (the masthead, the cover)
 DATE_FORMATS = ("{y}年{m}月{d}日", "{y}年{m:02d}月{d:02d}日", "{y}-{m:02d}-{d:02d}",
@@ -18,6 +20,19 @@ WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "�
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December")
+
+
+#: characters a renderer may add to steer line breaking; they are not text
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+                                    # direction marks a PDF reader adds around right-to-left runs
+                                    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_QUOTES = {ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb"} | {ord(c): "'" for c in "\u2018\u2019\u201a\u201b"}
+
+
+def plain(text: str) -> str:
+    """Text as compared: normalise_text, less soft hyphens and zero-width marks, quotes folded
+    (straight or curly: the reader makes them curly, a second reading may not)."""
+    return normalise_text(text).translate(_INVISIBLE).translate(_QUOTES)
 
 
 @dataclass
@@ -43,6 +58,8 @@ class Expected:
     furniture: list[str] = field(default_factory=list)
     #: normalised text that may stand between paragraphs: captions, headings, furniture
     between: list[str] = field(default_factory=list)
+    #: the source's text blocks read a second way (markdown-it), apart from the model
+    second: list[SourceText] = field(default_factory=list)
 
 
 def expect(doc: Document) -> Expected:
@@ -53,7 +70,7 @@ def expect(doc: Document) -> Expected:
     return Expected(facts=facts, places=[Place(section, index) for section, index in facts.places],
                     fingerprints=fingerprints_of(paths),
                     image_names=[p.name for p in paths], marked=marked_texts(doc),
-                    furniture=front, between=between(facts, front))
+                    furniture=front, between=between(facts, front), second=source.read(doc.source))
 
 
 def fingerprints_of(paths: list[Path]) -> list[str]:
@@ -76,7 +93,7 @@ def marked_texts(doc: Document) -> dict[str, str]:
     out = {}
     for block in walk_blocks(doc.blocks):
         if isinstance(block, Paragraph) and _has_ref(block.inlines):
-            out[normalise_text(block.text)] = normalise_text(_marked(block.inlines))
+            out[plain(block.text)] = plain(_marked(block.inlines))
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 from ..facts import NUMBER, find_numbers, fold_width, normalise_text
 from .difference import Difference, quote as _q, short as _short
 from .edition import FIGURE_WORDS, EditionFacts
-from .expected import Expected, Place
+from .expected import Expected, Place, plain
 
 #: how many paragraphs missed in order may be looked for again from the start (keeps it linear)
 MAX_REREADS = 200
@@ -31,10 +31,6 @@ MAX_SHOWN = 50
 MAX_ALIGN = 4_000_000
 #: runs of list markers and note numbers a layout prints ("1." "2)" "1.2.3."), never figures
 _MARKER = re.compile(r"(?<![\d.])(?:\d{1,3}[.．)）])+(?!\d)")
-#: characters a renderer may add to steer line breaking; they are not text
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-                                    # direction marks a PDF reader adds around right-to-left runs
-                                    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 #: a line holding only list marks: pdftotext -raw emits a page's list marks at the page's end
 _MARKS_ONLY = re.compile(r"^(?:\s*(?:[•◦▪‣⁃·☐☑]|\d{1,3}[.．)）]|[a-zA-Z][.)]|[ivxlcIVXLC]{1,6}[.)]))+\s*$")
 #: words a running foot may set around the page number (labels.*.page_number)
@@ -70,9 +66,32 @@ def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[
     return diffs
 
 
-def plain(text: str) -> str:
-    """Text as compared: normalise_text, less soft hyphens and zero-width marks."""
-    return normalise_text(text).translate(_INVISIBLE)
+def compare_second_reading(expected: Expected, body: Body) -> list[Difference]:
+    """Every text block of the source as markdown-it reads it must be in the edition too.
+
+    This side never saw the document model: what the reader drops or misreads, every
+    edition lacks, and it shows here. Short blocks (a table cell, "1.") are left to the
+    model's check: alone they would match anywhere.
+    """
+    paras = [plain(t.text) for t in expected.second]
+    anchors, covered = _locate(paras, body.text, expected.marked)
+    found = {k for k, _, _ in anchors} | {k for k, _, _ in covered}
+    lost = [k for k, para in enumerate(paras) if len(para) >= MIN_ANCHOR and k not in found]
+    loose_body = _loose(body.text) if lost else ""
+    return [Difference("text", "missing", _q(_short(" ".join(expected.second[k].text.split()), 24)), "",
+                       line=expected.second[k].line)
+            for k in lost if _loose(paras[k]) not in loose_body]
+
+
+#: where two Markdown parsers may disagree on syntax, the words stay: a link's target, a
+#: definition line, emphasis and super/subscript marks, backslash escapes, math dollars
+_LINK_SYNTAX = re.compile(r"\]\([^()]*(?:\([^()]*\)[^()]*)*\)|\]\[[^\]]*\]|^\[[^\]]+\]:\S+")
+_SYNTAX_MARKS = dict.fromkeys(map(ord, "[]^~*_`\\$"))
+
+
+def _loose(text: str) -> str:
+    """Normalised text without the syntax two parsers may read differently (retry only)."""
+    return _LINK_SYNTAX.sub("", text).translate(_SYNTAX_MARKS)
 
 
 def between(expected: Expected, edition: EditionFacts) -> list[str]:

@@ -27,6 +27,8 @@ _HEADING_TAIL = re.compile(rf"[{HAN}][^{HAN}]*[{HAN}][^{HAN}]*$")
 _NUMBER_CORE = re.compile(r"\d+(?:\+(?:\d+|[A-Za-z]))+|\d[\d,]*(?:\.\d+)?(?:%|％|[万亿])?")
 
 ImageSource = Callable[[Figure | Image], str]
+#: a token longer than this may not fit a narrow column whole (print breaks it anywhere)
+LONG_TOKEN = 20
 #: the HTML element of each kind of Styled text
 STYLED_TAGS = {"strike": "del", "sup": "sup", "sub": "sub", "kbd": "kbd", "mark": "mark", "ins": "ins"}
 
@@ -132,9 +134,16 @@ class HtmlWriter:
     def visit_codeblock(self, node: CodeBlock) -> str:
         """The code as written, its tokens in spans the layout colours (class tok-<kind>)."""
         cls = f' class="language-{escape(node.language)}"' if node.language else ""
-        code = "".join(f'<span class="tok-{kind}">{escape(text, quote=False)}</span>' if kind
-                       else escape(text, quote=False) for text, kind in highlight.runs(node.text, node.language))
+        code = "".join(self.token(text, kind) for text, kind in highlight.runs(node.text, node.language))
         return f"<pre><code{cls}>{code}</code></pre>\n"
+
+    @staticmethod
+    def token(text: str, kind: str) -> str:
+        """One highlighted token; a long one (a URL in a string) is marked so print may break it."""
+        if not kind:
+            return escape(text, quote=False)
+        long = " long" if len(text) > LONG_TOKEN and not any(c.isspace() for c in text) else ""
+        return f'<span class="tok-{kind}{long}">{escape(text, quote=False)}</span>'
 
     def visit_mathblock(self, node: MathBlock) -> str:
         return f'<div class="math">{escape(node.text)}</div>\n'

@@ -232,8 +232,9 @@ def _value_of(key: str, value: Any, foreign: bool) -> Any:
         return _date_of(value)
     if not foreign:
         return value
-    if key == "byline" and isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+    if key == "byline" and isinstance(value, list):  # people apart: "张三、李四", "Ann Lee; Bo Chen"
+        names = [str(v) for v in value]
+        return ("、" if any(re.search(r"[\u4e00-\u9fff]", n) for n in names) else "; ").join(names)
     if key == "keywords" and isinstance(value, (str, list)):
         return [value] if isinstance(value, str) and "," not in value else value
     return str(value) if isinstance(value, (int, float)) else value

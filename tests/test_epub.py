@@ -13,8 +13,7 @@ from .conftest import copy_source
 from publisher import build as builder
 from publisher.facts import normalise_text
 from publisher.model import Document, Paragraph, walk_blocks
-from publisher.renderers.epub import creators
-from publisher.renderers.epub_xhtml import to_xhtml
+from publisher.people import authors as creators
 
 EPUBCHECK = Path("/usr/share/java/epubcheck.jar")
 NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
@@ -153,22 +152,6 @@ def test_figures_are_packaged_images(book: Book, seed_doc: Document) -> None:
     for picture in pictures:
         data = book.zip.read(book.folder + picture.attrib["src"])
         assert data[:3] == b"\xff\xd8\xff" and len(data) < 400_000
-
-
-@pytest.mark.parametrize("html, xhtml", [
-    ("a<br>b", "a<br />b"),
-    ("x&nbsp;y &amp; z", "x\u00a0y &amp; z"),
-    ("<p>open <span>never closed", "<p>open <span>never closed</span></p>"),
-    ("stray</div> end", "stray end"),
-    ('<td colspan=2 colspan=3 nowrap>', '<td colspan="2" nowrap="nowrap"></td>'),
-    ("<p>a<hr>b</p>", "<p>a<hr />b</p>"),
-    ("<!-- note -->kept", "kept"),
-    ("bad\x0bchar", "badchar"),
-    ('<span foo:bar="1" lang="en">x</span>', '<span lang="en">x</span>'),
-])
-def test_raw_html_becomes_xhtml(html: str, xhtml: str) -> None:
-    assert to_xhtml(html) == xhtml
-    ElementTree.fromstring(f"<div>{to_xhtml(html)}</div>")
 
 
 @pytest.mark.parametrize("byline, names", [

@@ -47,7 +47,7 @@ def test_jekyll_fields_are_mapped_and_the_rest_named_in_one_warning(tmp_path: Pa
 def test_toml_front_matter_with_author_lists(tmp_path: Path) -> None:
     doc = reader.read(source(tmp_path, '+++\ntitle = "Results"\nauthors = ["Ann Lee", "Bo Chen"]\n'
                                        'date = 2025-11-18T10:00:00Z\n[extra]\nteam = "x"\n+++\n\nEnglish body.\n'))
-    assert doc.meta.title == "Results" and doc.meta.byline == "Ann Lee, Bo Chen"
+    assert doc.meta.title == "Results" and doc.meta.byline == "Ann Lee; Bo Chen"
     assert doc.meta.date == "2025-11-18" and doc.meta.language == "en"
     assert "'extra'" in doc.notices[0].cause
 
@@ -59,7 +59,7 @@ def test_multimarkdown_and_pandoc_title_blocks(tmp_path: Path) -> None:
     pandoc = reader.read(source(tmp_path, "% Pandoc Test Suite\n% John MacFarlane; Anonymous\n% July 17, 2006\n\n"
                                           "Body text.\n", name="p.md"))
     assert pandoc.meta.title == "Pandoc Test Suite" and pandoc.meta.date == "2006-07-17"
-    assert pandoc.meta.byline == "John MacFarlane, Anonymous"
+    assert pandoc.meta.byline == "John MacFarlane; Anonymous"
 
 
 def test_prose_that_starts_like_a_field_is_prose(tmp_path: Path) -> None:
@@ -116,3 +116,14 @@ def test_uncaptioned_pictures_are_figures_without_numbers(tmp_path: Path) -> Non
 def test_english_punctuation_is_left_alone(tmp_path: Path) -> None:
     doc = reader.read(source(tmp_path, "---\ntitle: T\nlanguage: en\n---\n\nWait (really) a moment, please: yes!\n"))
     assert isinstance(doc.blocks[0], Paragraph) and doc.blocks[0].text == "Wait (really) a moment, please: yes!"
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("文/图 黎禹君 江组轩", ["黎禹君", "江组轩"]), ("记者 张三、李四", ["张三", "李四"]),
+    ("By Sam Taylor, Head of IT", ["Sam Taylor, Head of IT"]), ("Ann Lee; Bo Chen", ["Ann Lee", "Bo Chen"]),
+    ("Ann Lee and Bo Chen", ["Ann Lee", "Bo Chen"])])
+def test_role_words_are_not_names(byline: str, names: list[str]) -> None:
+    from publisher import layout
+    from publisher.people import authors
+    roles = layout.load("base").labels("zh")["byline_roles"] + layout.load("base").labels("en")["byline_roles"]
+    assert authors(byline, roles) == names

@@ -115,7 +115,7 @@ def test_tagged_with_language_and_metadata(pdfs: dict[str, Path], seed_doc: Docu
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     info = reader.metadata
     meta = seed_doc.meta
-    assert info.title == meta.title and info.author == meta.byline and info.subject == meta.subject
+    assert info.title == meta.title and info.author == "黎禹君、江组轩" and info.subject == meta.subject
     assert info["/Keywords"] == ", ".join(meta.keywords)
     assert info["/CreationDate"].startswith("D:" + meta.date.replace("-", ""))
     figures = [obj for obj in _struct_elements(root["/StructTreeRoot"]) if obj.get("/S") == "/Figure"]

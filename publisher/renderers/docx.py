@@ -23,6 +23,7 @@ from ..errors import LayoutError, PublisherError
 from ..layout import Layout, by_language, merge
 from ..output import zip_timestamp
 from ..model import Block, Document, heading_depths
+from ..people import author_line
 from . import docx_package as package
 from .docx_body import DocxWriter
 from .docx_lists import Numbering
@@ -61,7 +62,7 @@ def render(doc: Document, layout: Layout) -> bytes:
         package.add_footnotes(part, [writer.footnote(note, part) for note in doc.footnotes])
     if reference is None:
         package.add_fonts(word, config.get("fonts") or {})
-    package.set_core_properties(word, doc.meta)
+    package.set_core_properties(word, doc.meta, author_line(doc.meta.byline, labels.get("byline_roles") or []))
     package.drop_template_parts(word)
     out = io.BytesIO()
     word.save(out)

@@ -27,13 +27,14 @@ _APP_XML = ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
             "<HyperlinksChanged>false</HyperlinksChanged></Properties>")
 
 
-def set_core_properties(word: WordDocument, meta: Meta) -> None:
-    """Core properties from front matter only; dates from `meta.date`, never the clock."""
+def set_core_properties(word: WordDocument, meta: Meta, author: str) -> None:
+    """Core properties from front matter only (`author`: the byline's names, without role words);
+    dates from `meta.date`, never the clock."""
     props = word.core_properties
     for child in list(props._element):  # drop the template's (or reference's) values
         props._element.remove(child)
     props.title = meta.title
-    props.author = meta.byline
+    props.author = author
     props.subject = meta.subject or meta.subtitle
     props.keywords = ", ".join(meta.keywords)
     props.language = meta.language

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import uuid
 import zipfile
 from pathlib import Path
@@ -15,7 +14,7 @@ from ..errors import RenderError
 from ..layout import Layout
 from ..model import Document, Figure
 from ..output import zip_timestamp
-from ..typography import HAN
+from ..people import authors
 from ..templates import markup, render_template
 from .html_parts import context, screen_image, setting, stylesheet
 from .htmlbody import HtmlWriter
@@ -27,7 +26,6 @@ CONTAINER = """<?xml version="1.0" encoding="UTF-8"?>
 <rootfiles><rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/></rootfiles>
 </container>
 """
-HAN_CHAR = re.compile(f"[{HAN}]")
 #: dcterms:modified of an undated source: the zip epoch its entries carry too
 UNDATED = dt.date(1980, 1, 1)
 SUFFIXES = {"image/jpeg": "jpg", "image/png": "png"}
@@ -103,7 +101,7 @@ def metadata(doc: Document, layout: Layout) -> dict[str, Any]:
     """Package metadata: a stable identifier, creators, modification date and accessibility."""
     return {
         "identifier": identifier(doc),
-        "creators": creators(doc.meta.byline, layout.word("epub", "byline_roles", doc.meta.language)),
+        "creators": authors(doc.meta.byline, layout.word("epub", "byline_roles", doc.meta.language)),
         "modified": f"{(doc.meta.date or UNDATED.isoformat())}T00:00:00Z",
         "access": {key: setting(layout, "epub", key) for key in (
             "access_modes", "access_modes_sufficient", "accessibility_features", "accessibility_hazards")}
@@ -116,20 +114,6 @@ def identifier(doc: Document) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"publisher:{doc.stem}:{doc.meta.title}"))
 
 
-def creators(byline: str, roles: list[str]) -> list[str]:
-    """The authors of a byline, without its opening role word.
-
-    '文/图 张三 李四' → ['张三', '李四'] (Chinese names are split at spaces and 、);
-    'By Sam Taylor, Head of IT' → ['Sam Taylor, Head of IT'] (Latin names only at ';' and ' and ').
-    """
-    text = byline.strip()
-    for role in sorted(roles, key=len, reverse=True):
-        if text.startswith(role + " ") or text.startswith(role + "\u3000"):
-            text = text[len(role):].strip()
-            break
-    if re.search(r"[A-Za-z]", text) and not HAN_CHAR.search(text):
-        return [name.strip() for name in re.split(r";|\s+and\s+", text) if name.strip()]
-    return [name for name in re.split(r"[\s、，,;；]+", text) if name]
 
 
 def zip_package(items: list[Item], package: bytes, when: tuple[int, int, int, int, int, int]) -> bytes:

@@ -11,6 +11,7 @@ from .. import images
 from ..errors import LayoutError
 from ..layout import Layout
 from ..model import Document, heading_depths
+from ..people import author_line
 from ..templates import format_setting
 
 #: a stylesheet must not be able to close the <style> element it is inlined into
@@ -94,4 +95,5 @@ def context(doc: Document, layout: Layout, fmt: str) -> dict[str, Any]:
                                   layout.labels(doc.meta.language)),
         "toc": toc(doc, int(setting(layout, fmt, "toc_depth"))),
         "toc_title": layout.word(fmt, "contents", doc.meta.language),
+        "authors": author_line(doc.meta.byline, layout.word(fmt, "byline_roles", doc.meta.language)),
     }

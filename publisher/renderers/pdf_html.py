@@ -12,6 +12,7 @@ from ..errors import LayoutError, SourceError
 from ..layout import Layout
 from ..model import Block, Document, Figure, Heading, Image, Paragraph
 from ..templates import markup, render_template
+from ..people import author_line
 from .html_parts import display_date, weekday
 from .htmlbody import HtmlWriter
 
@@ -98,10 +99,11 @@ def print_html(doc: Document, layout: Layout) -> str:
 
 
 def print_words(doc: Document, layout: Layout) -> dict[str, str]:
-    """The date, weekday and page-number words of the masthead and footer, in the document's language."""
+    """The authors (metadata), date, weekday and page-number words, in the document's language."""
     labels, language = layout.labels(doc.meta.language), doc.meta.language
     before, _, after = str(layout.word("pdf", "page_number", language)).partition("{page}")
-    return {"date_text": display_date(doc.meta.date, layout.word("pdf", "date", language), labels),
+    return {"authors": author_line(doc.meta.byline, layout.word("pdf", "byline_roles", language)),
+            "date_text": display_date(doc.meta.date, layout.word("pdf", "date", language), labels),
             "weekday_text": weekday(doc.meta.date, labels), "page_before": before, "page_after": after}
 
 

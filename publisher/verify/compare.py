@@ -1,10 +1,11 @@
 """Compare the facts read from one edition with the model's: headings, figures, then text."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from ..facts import FigureFact, normalise_text
+from ..facts import FigureFact
 from ..images import fingerprint_distance, fingerprints_match
 from .difference import Difference, quote as _q
 from .edition import EditionFacts
@@ -16,8 +17,15 @@ def compare(expected: Expected, edition: EditionFacts) -> list[Difference]:
     """Every difference between the model's facts and the edition's, by kind."""
     body = edition_body(expected, edition)
     in_text = headings_in_text(edition, body.text) if edition.outline else []
-    return (compare_headings(expected, edition) + in_text + compare_figures(expected, edition)
-            + compare_text(expected, edition, body) + compare_second_reading(expected, body))
+    headings, figures = compare_headings(expected, edition), compare_figures(expected, edition)
+    # a heading or caption those checks name is not blamed again by the second reading
+    named = {plain(text) for d in headings + figures for text in _QUOTED.findall(d.expected + d.found)}
+    text = compare_text(expected, edition, body)
+    named |= {d.about for d in text if d.about}
+    return headings + in_text + figures + text + compare_second_reading(expected, body, named)
+
+
+_QUOTED = re.compile(r'"([^"]*)"')
 
 
 # ---- headings -------------------------------------------------------------------------
@@ -27,9 +35,9 @@ def compare_headings(expected: Expected, edition: EditionFacts) -> list[Differen
     want = expected.facts.headings
     # levels compared as outline depths on both sides: an edition may close up a skipped level
     source_levels = [0] + [h.level for h in want[1:]]  # the title (want[0]) heads all, `#` heads included
-    wanted = [(lv, normalise_text(h.text), h.text) for lv, h in zip(_depths(source_levels), want)]
+    wanted = [(lv, plain(h.text), h.text) for lv, h in zip(_depths(source_levels), want)]
     levels = [h.level for h in edition.headings]
-    got = [(lv, normalise_text(h.text), h.text) for lv, h in zip(levels if edition.outline else _depths(levels),
+    got = [(lv, plain(h.text), h.text) for lv, h in zip(levels if edition.outline else _depths(levels),
                                                                 edition.headings)]
     diffs: list[Difference] = []
     matcher = SequenceMatcher(None, [w[1] for w in wanted], [g[1] for g in got], autojunk=False)
@@ -149,7 +157,7 @@ def _figure_pair(expected: Expected, edition: EditionFacts, figures: list[Figure
     want, got = expected.facts.figures[i], figures[j]
     page, label = _figure_page(edition, j), f"图{want.number}"
     diffs = []
-    caption, found = normalise_text(want.caption), normalise_text(got.caption)
+    caption, found = plain(want.caption), plain(got.caption)
     agrees = found.startswith(caption) if edition.captions_run_on else found == caption
     if not agrees:
         shown = found[:len(caption) + 4] if edition.captions_run_on else found

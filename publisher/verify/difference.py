@@ -1,7 +1,7 @@
 """A difference between an edition and the source, and how it reads in the report."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 #: the four checks, in report order
 KINDS = ("headings", "figures", "numbers", "text")
@@ -21,6 +21,8 @@ class Difference:
     page: int = 0
     #: the source line, where the difference was found by line (the second reading)
     line: int = 0
+    #: the compared (normalised) source text a text difference is about; not reported
+    about: str = field(default="", compare=False, repr=False)
 
     def where(self) -> str:
         """' in "A 党的创新理论…", paragraph 4, page 2' as far as known (or 'source line 12')."""

@@ -81,10 +81,10 @@ def fingerprints_of(paths: list[Path]) -> list[str]:
 
 def between(facts: Facts, front: list[str]) -> list[str]:
     """Text that may stand between paragraphs (captions, headings, front matter), longest first."""
-    captions = [normalise_text(f"{word}{f.number}{f.caption}") for f in facts.figures if f.number
+    captions = [plain(f"{word}{f.number}{f.caption}") for f in facts.figures if f.number
                 for word in FIGURE_WORDS]
-    captions += [normalise_text(f.caption) for f in facts.figures]
-    headings = [normalise_text(h.text) for h in facts.headings]
+    captions += [plain(f.caption) for f in facts.figures]
+    headings = [plain(h.text) for h in facts.headings]
     return sorted({s for s in captions + headings + front if s}, key=len, reverse=True)
 
 
@@ -119,7 +119,7 @@ def furniture(doc: Document) -> list[str]:
     meta = doc.meta
     texts = [meta.subtitle, meta.kicker, meta.byline, meta.publication, meta.section,
              meta.page, *date_texts(meta.date)]
-    unique = {normalise_text(t) for t in texts if t.strip()}
+    unique = {plain(t) for t in texts if t.strip()}
     return sorted(unique, key=len, reverse=True)
 
 

@@ -66,6 +66,6 @@ def _edition(result: "Result") -> dict[str, Any]:
         "checks": {kind: sum(1 for d in result.differences if d.kind == kind) for kind in KINDS},
         "differences": [{"kind": d.kind, "change": d.change, "expected": d.expected,
                          "found": d.found, "section": d.section, "paragraph": d.paragraph,
-                         "page": d.page, "message": f"{result.fmt}: {d.message()}"}
+                         "page": d.page, "line": d.line, "message": f"{result.fmt}: {d.message()}"}
                         for d in result.differences],
     }

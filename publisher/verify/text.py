@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
-from ..facts import NUMBER, find_numbers, fold_width, normalise_text
+from ..facts import NUMBER, find_numbers, fold_width
 from .difference import Difference, quote as _q, short as _short
 from .edition import FIGURE_WORDS, EditionFacts
 from .expected import Expected, Place, plain
@@ -66,21 +66,25 @@ def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[
     return diffs
 
 
-def compare_second_reading(expected: Expected, body: Body) -> list[Difference]:
+def compare_second_reading(expected: Expected, body: Body, named: frozenset[str] | set[str] = frozenset()
+                           ) -> list[Difference]:
     """Every text block of the source as markdown-it reads it must be in the edition too.
 
     This side never saw the document model: what the reader drops or misreads, every
     edition lacks, and it shows here. Short blocks (a table cell, "1.") are left to the
-    model's check: alone they would match anywhere.
+    model's check: alone they would match anywhere; so are the texts in `named` (what the
+    other checks have named already, a block holding one of them or held by one).
     """
     paras = [plain(t.text) for t in expected.second]
     anchors, covered = _locate(paras, body.text, expected.marked)
     found = {k for k, _, _ in anchors} | {k for k, _, _ in covered}
-    lost = [k for k, para in enumerate(paras) if len(para) >= MIN_ANCHOR and k not in found]
-    loose_body = _loose(body.text) if lost else ""
+    lost = [k for k, para in enumerate(paras) if len(para) >= MIN_ANCHOR and k not in found
+            and para not in named and not any(para in known or known in para for known in named if len(known) > 3)]
+    loose_body, masked_body = (_loose(body.text), _mask(body.text)) if lost else ("", "")
     return [Difference("text", "missing", _q(_short(" ".join(expected.second[k].text.split()), 24)), "",
                        line=expected.second[k].line)
-            for k in lost if _loose(paras[k]) not in loose_body]
+            for k in lost  # words that agree with only numbers changed: the number check names those
+            if _loose(paras[k]) not in loose_body and _mask(paras[k]) not in masked_body]
 
 
 #: where two Markdown parsers may disagree on syntax, the words stay: a link's target, a
@@ -100,14 +104,14 @@ def between(expected: Expected, edition: EditionFacts) -> list[str]:
     The edition's own headings and captions are included so that a renamed heading or a
     changed caption, reported by their own checks, is not blamed again as extra numbers.
     """
-    captions = {f.number: normalise_text(f.caption) for f in expected.facts.figures}
+    captions = {f.number: plain(f.caption) for f in expected.facts.figures}
     printed = []
     for figure in edition.figures:
-        text = normalise_text(figure.caption)
+        text = plain(figure.caption)
         if edition.captions_run_on:  # keep as much as the source caption is long
             text = text[:len(captions.get(figure.number, ""))]
         printed += [f"{word}{figure.number}{text}" for word in FIGURE_WORDS] if figure.number else [text]
-    own = [normalise_text(h.text) for h in edition.headings] + printed
+    own = [plain(h.text) for h in edition.headings] + printed
     return sorted(set(expected.between + [s for s in own if s]), key=len, reverse=True)
 
 
@@ -118,7 +122,7 @@ def edition_body(expected: Expected, edition: EditionFacts) -> Body:
     for number, unit in enumerate(edition.paragraphs, start=1):
         if edition.unit == "page":
             # a running head may repeat the title, but not on page 1, where the title is a heading
-            title = [normalise_text(expected.facts.headings[0].text)] if number > 1 else []
+            title = [plain(expected.facts.headings[0].text)] if number > 1 else []
             unit = _strip_furniture(unit, expected.furniture + title + [str(number), str(total)] + _PAGE_WORDS)
         text = plain(unit)
         starts.append(length)
@@ -140,7 +144,7 @@ def _strip_furniture(page: str, words: list[str]) -> str:
 
 def _is_furniture(line: str, words: list[str]) -> bool:
     """A line of running head/foot words and marks only (at least one word: a lone ")" is text)."""
-    text = original = normalise_text(line)
+    text = original = plain(line)
     for word in words:
         text = text.replace(word, "")
     return not original or (text != original and not text.strip(_FURNITURE_MARKS))
@@ -216,6 +220,7 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
             continue  # the words agree; only numbers differ, reported above
         context = gap if shown < MAX_SHOWN else ""
         diffs.append(_text_diff(paras[k], expected.facts.paragraphs[k], context, places[k], page))
+        diffs[-1].about = paras[k]
     return diffs
 
 

@@ -27,7 +27,7 @@ from .body_passes import (alignment, collapse_space, inline_notes, lone_picture,
                           tex, text_of)
 from .markdown_inline import PLACEHOLDER, InlineReader, loose_key
 from .notices import Notices
-from .typography import is_chinese, join_lines, normalise_punctuation
+from .typography import is_chinese, join_lines, normalise_punctuation, smart_quotes
 
 _MAX_DEPTH = 40
 _FENCED_CODE = re.compile(r"<pre[^>]*><code(?: class=\"language-([^\"]*)\")?[^>]*>(.*)</code></pre>", re.S)
@@ -42,7 +42,7 @@ _QUIET_INLINE = frozenset("span abbr acronym small big cite dfn time q bdi bdo d
                           "label summary figcaption p li td th dt dd caption".split())
 
 EXTENSIONS = ["attr_list", "tables", "footnotes", "toc", "fenced_code", "def_list", "admonition",
-              "smarty", "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark", "pymdownx.tasklist",
+              "pymdownx.tilde", "pymdownx.caret", "pymdownx.mark", "pymdownx.tasklist",
               "pymdownx.arithmatex"]
 
 
@@ -54,7 +54,6 @@ def slugify(value: str, separator: str = "-") -> str:
 
 def _extension_configs() -> dict[str, dict[str, Any]]:
     return {"toc": {"slugify": slugify}, "footnotes": {"USE_DEFINITION_ORDER": False},
-            "smarty": {"smart_dashes": False, "smart_ellipses": False, "smart_angled_quotes": False},
             "pymdownx.arithmatex": {"generic": True},
             "pymdownx.tilde": {"smart_delete": False}}
 
@@ -147,7 +146,7 @@ class _Builder(InlineReader):
         return normalise_punctuation(text) if self.chinese else text
 
     def clean(self, text: str) -> str:
-        return self.punctuate(join_lines(decode(text)))
+        return self.punctuate(smart_quotes(join_lines(decode(text))))
 
     # -- blocks
     def blocks(self, elements: list[etree.Element], depth: int) -> list[Block]:

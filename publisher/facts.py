@@ -69,12 +69,12 @@ def find_numbers(text: str) -> list[str]:
 
 
 #: full-width ASCII variants (U+FF01–FF5E) and the ideographic space, folded to ASCII
-_WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+WIDTH_FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 def fold_width(text: str) -> str:
     """Fold full-width forms to ASCII (，→, ％→% ５→5) so editions compare equal."""
-    return unicodedata.normalize("NFC", text).translate(_WIDTH_FOLD)
+    return unicodedata.normalize("NFC", text).translate(WIDTH_FOLD)
 
 
 def normalise_text(text: str) -> str:

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..facts import Facts, document_facts, normalise_text
+from ..facts import WIDTH_FOLD, Facts, document_facts
 from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong,
                      plain_text, walk_blocks)
 from . import source
@@ -27,12 +28,14 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"
                                     # direction marks a PDF reader adds around right-to-left runs
                                     "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 _QUOTES = {ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u00ab\u00bb"} | {ord(c): "'" for c in "\u2018\u2019\u201a\u201b"}
+#: width folding, invisible marks and quotes in one table: one pass over a 1.5 MB edition, not three
+_PLAIN = str.maketrans(WIDTH_FOLD | _INVISIBLE | _QUOTES)
 
 
 def plain(text: str) -> str:
     """Text as compared: normalise_text, less soft hyphens and zero-width marks, quotes folded
     (straight or curly: the reader makes them curly, a second reading may not)."""
-    return normalise_text(text).translate(_INVISIBLE).translate(_QUOTES)
+    return "".join(unicodedata.normalize("NFC", text).translate(_PLAIN).split())
 
 
 @dataclass

@@ -143,3 +143,49 @@ def test_an_encrypted_pdf_is_bad_input(seed_editions: dict[str, Path], tmp_path:
     assert main(["verify", str(SEED), str(locked)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a readable PDF" in err and str(locked) in err
+
+
+def _with_member(edition: Path, dest: Path, name: str, data: bytes) -> Path:
+    with zipfile.ZipFile(edition) as old, zipfile.ZipFile(dest, "w") as new:
+        for item in old.infolist():
+            new.writestr(item, data if item.filename == name else old.read(item.filename))
+    return dest
+
+
+def test_a_damaged_notes_part_is_bad_input_not_a_crash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from publisher import build as builder
+    source = Path(__file__).resolve().parent / "sources" / "real-copy.md"
+    docx = builder.build(source, ["docx"], tmp_path)["docx"]
+    with zipfile.ZipFile(docx) as package:
+        notes = package.read("word/footnotes.xml")
+    damaged = _with_member(docx, tmp_path / "damaged.docx", "word/footnotes.xml", notes[:300])
+    assert main(["verify", str(source), str(damaged)]) == 2
+    assert "its notes part is damaged" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["html", "epub"])
+def test_a_marked_section_is_bad_input_not_a_crash(fmt: str, seed_editions: dict[str, Path], tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    if fmt == "html":
+        edition = tmp_path / "marked.html"
+        edition.write_text(seed_editions["html"].read_text(encoding="utf-8").replace("</body>", "<![x[ y ]]></body>"),
+                           encoding="utf-8")
+    else:
+        with zipfile.ZipFile(seed_editions["epub"]) as book:
+            xhtml = book.read("EPUB/content.xhtml").replace(b"</body>", b"<![x[ y ]]></body>")
+        edition = _with_member(seed_editions["epub"], tmp_path / "marked.epub", "EPUB/content.xhtml", xhtml)
+    assert main(["verify", str(SEED), str(edition)]) == 2
+    assert "marked section" in capsys.readouterr().err
+
+
+def test_a_source_newer_than_its_edition_says_rebuild_first(seed_editions: dict[str, Path], tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    source = tmp_path / SEED.name
+    shutil.copy(SEED, source)
+    shutil.copytree(SEED.parent / "images", tmp_path / "images")
+    edition = tmp_path / "old.html"
+    shutil.copy(seed_editions["html"], edition)
+    os.utime(edition, (1, 1))
+    assert main(["verify", str(source), str(edition)]) == 0
+    assert f"note: {source} is newer than {edition}: rebuild it first" in capsys.readouterr().out

@@ -40,6 +40,8 @@ class Result:
     path: Path
     differences: list[Difference]
     seconds: float
+    #: the source changed after this edition was written: differences may be edits not built yet
+    stale: bool = False
 
     @property
     def agrees(self) -> bool:
@@ -134,6 +136,8 @@ def verify(source: Path, editions: list[Path], out_dir: Path) -> list[Result]:
         expected = expect(doc)
         ordered = [p for p in files if p not in early] + [p for p in files if p in early]
         done = {path: check(expected, path, read=early.get(path)) for path in ordered}
+    for path, result in done.items():
+        result.stale = source.stat().st_mtime_ns > path.stat().st_mtime_ns
     return [done[path] for path in files]
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+from lxml import etree
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml import parse_xml
@@ -113,7 +114,11 @@ def extract(path: Path) -> EditionFacts:
     reader = _Reader(document)
     for p in document.element.body.iter(qn("w:p")):
         reader.paragraph(p)
-    reader.units += notes_text(document)
+    try:
+        reader.units += notes_text(document)
+    except (etree.XMLSyntaxError, ValueError) as error:  # a damaged footnotes part: its own error
+        raise PublisherError(f"not a readable DOCX: its notes part is damaged ({error})", path,
+                             hint="rebuild it") from None
     return reader.facts()
 
 

@@ -35,7 +35,10 @@ def _read(book: zipfile.ZipFile, path: Path) -> EditionFacts:
             member = posixpath.normpath(posixpath.join(folder, src.split("#")[0]))
             return book.read(member) if member in members else None
 
-        reader.read(book.read(name).decode("utf-8"), load)
+        try:
+            reader.read(book.read(name).decode("utf-8"), load)
+        except AssertionError as error:  # html.parser asserts on some malformed markup (<![x[ … ]]>)
+            raise PublisherError(f"not readable XHTML in {name}: {error}", path, hint="rebuild it") from None
     return reader.facts()
 
 

@@ -169,7 +169,10 @@ def extract(path: Path) -> EditionFacts:
         file = (folder / src).resolve()
         return file.read_bytes() if file.is_relative_to(folder) and file.is_file() else None
 
-    reader.read(read_text(path), load)
+    try:
+        reader.read(read_text(path), load)
+    except AssertionError as error:  # html.parser asserts on some malformed markup (<![x[ … ]]>)
+        raise PublisherError(f"not readable HTML: {error}", path, hint="rebuild it") from None
     if not reader.seen_html:
         raise PublisherError("not an HTML document (no <html> or <body>)", path, hint="rebuild it")
     return reader.facts()

@@ -22,6 +22,8 @@ def as_text(source: Path, results: list["Result"], seconds: float) -> str:
     for result in results:
         cells = [_cell(result, kind) for kind in KINDS]
         lines.append(f"{str(result.path):<{width}}  " + "  ".join(f"{c:<9}" for c in cells).rstrip())
+    lines += [f"note: {source} is newer than {r.path}: rebuild it first ('publisher build {source}')"
+              for r in results if r.stale]
     for result in results:
         lines += [f"{result.fmt}: {d.message()}" for d in result.differences[:MAX_LINES]]
         if len(result.differences) > MAX_LINES:
@@ -62,6 +64,7 @@ def _edition(result: "Result") -> dict[str, Any]:
         "format": result.fmt,
         "file": str(result.path),
         "agree": result.agrees,
+        "stale": result.stale,
         "seconds": round(result.seconds, 3),
         "checks": {kind: sum(1 for d in result.differences if d.kind == kind) for kind in KINDS},
         "differences": [{"kind": d.kind, "change": d.change, "expected": d.expected,

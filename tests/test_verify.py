@@ -280,3 +280,16 @@ def test_a_changed_heading_level_is_named(seed_editions: dict[str, Path], seed_e
     (tmp_path / "level.html").write_text(html, encoding="utf-8")
     result = check(seed_expected, tmp_path / "level.html")
     assert [d.message() for d in result.differences] == [f'heading "{HEADING_B}" is level 3, not 2']
+
+
+def test_swapped_paragraphs_are_named_moved(seed_editions: dict[str, Path], seed_expected: Expected,
+                                            tmp_path: Path) -> None:
+    html = seed_editions["html"].read_text(encoding="utf-8")
+    paras = re.findall(r"<p>[^\n]{40,}?</p>\n", html)
+    first, second = paras[3], paras[4]
+    swapped = html.replace(first + second, second + first, 1)
+    assert swapped != html
+    (tmp_path / "swapped.html").write_text(swapped, encoding="utf-8")
+    differences = check(seed_expected, tmp_path / "swapped.html").differences
+    assert [(d.kind, d.change) for d in differences] == [("text", "moved")], [d.message() for d in differences]
+    assert differences[0].message().endswith("is out of order" + differences[0].where())

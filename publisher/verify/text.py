@@ -63,7 +63,18 @@ def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[
         if unplaced or end > start:
             raw = _uncovered(body.text, start, end, covered)
             diffs += _gap(expected, paras, unplaced, raw, known, (max(i0, 0), body.page_at(start)))
-    return diffs
+    return diffs + ([] if body.pages else _moved(expected, covered))
+
+
+def _moved(expected: Expected, covered: list[Span]) -> list[Difference]:
+    """Paragraphs found, but not where the source has them (DOCX, HTML, EPUB keep the source's
+    order; a PDF's columns, page-foot notes and spread pictures may not, so it is not asked)."""
+    out = []
+    for k, _, _ in covered:
+        place = expected.places[k]
+        out.append(Difference("text", "moved", _q(_short(" ".join(expected.facts.paragraphs[k].split()), 24)),
+                              "is out of order", place.section, place.paragraph, about=plain(expected.facts.paragraphs[k])))
+    return out
 
 
 def compare_second_reading(expected: Expected, body: Body, named: frozenset[str] | set[str] = frozenset()

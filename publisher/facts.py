@@ -119,7 +119,7 @@ def texts_of(block: object) -> list[str]:
     if isinstance(block, Paragraph):
         return [block.text] if block.text.strip() else []
     if isinstance(block, Table):
-        cells = list(block.head) + [cell for row in block.rows for cell in row]
+        cells = [block.caption] + list(block.head) + [cell for row in block.rows for cell in row]
         return [t for t in (plain_text(c) for c in cells) if t.strip()]
     if isinstance(block, Aside):
         return [plain_text(block.title)] if plain_text(block.title).strip() else []

@@ -293,3 +293,27 @@ def test_swapped_paragraphs_are_named_moved(seed_editions: dict[str, Path], seed
     differences = check(seed_expected, tmp_path / "swapped.html").differences
     assert [(d.kind, d.change) for d in differences] == [("text", "moved")], [d.message() for d in differences]
     assert differences[0].message().endswith("is out of order" + differences[0].where())
+
+
+@pytest.mark.parametrize("fmt", ["html", "docx"])
+def test_an_added_paragraph_without_numbers_is_named(fmt: str, seed_editions: dict[str, Path],
+                                                     seed_expected: Expected, tmp_path: Path) -> None:
+    words = "这是一段凭空加入的文字，没有数字。"
+    if fmt == "html":
+        html = seed_editions["html"].read_text(encoding="utf-8")
+        anchor = re.findall(r"<p>[^\n]{40,}?</p>\n", html)[5]
+        edition = tmp_path / "added.html"
+        edition.write_text(html.replace(anchor, anchor + f"<p>{words}</p>\n", 1), encoding="utf-8")
+    else:
+        with zipfile.ZipFile(seed_editions["docx"]) as package:
+            xml = package.read("word/document.xml").decode("utf-8")
+        end = xml.index("</w:p>", xml.index("纪律严明")) + len("</w:p>")
+        xml = xml[:end] + f"<w:p><w:r><w:t>{words}</w:t></w:r></w:p>" + xml[end:]
+        edition = tmp_path / "added.docx"
+        with zipfile.ZipFile(seed_editions["docx"]) as old, zipfile.ZipFile(edition, "w") as new:
+            for item in old.infolist():
+                new.writestr(item, xml.encode("utf-8") if item.filename == "word/document.xml"
+                             else old.read(item.filename))
+    differences = check(seed_expected, edition).differences
+    assert [(d.kind, d.change) for d in differences] == [("text", "extra")], [d.message() for d in differences]
+    assert "这是一段凭空加入的文字" in differences[0].message()

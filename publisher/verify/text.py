@@ -25,6 +25,9 @@ MAX_REREADS = 200
 #: paragraphs shorter than this (table cells, short items) are looked for only between
 #: their neighbours: alone they would match inside any longer text
 MIN_ANCHOR = 8
+#: words an edition adds between two source paragraphs, from this many characters on, are
+#: reported (DOCX, HTML, EPUB; a PDF's page furniture is not marked as such)
+MIN_EXTRA = 6
 #: lost paragraphs per gap shown with the place they differ (the search costs a pass over the gap)
 MAX_SHOWN = 50
 #: number sequences longer than this (product of lengths) are compared as multisets, not aligned
@@ -232,6 +235,10 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
         context = gap if shown < MAX_SHOWN else ""
         diffs.append(_text_diff(paras[k], expected.facts.paragraphs[k], context, places[k], page))
         diffs[-1].about = paras[k]
+    words = NUMBER.sub("", rest).strip(_FURNITURE_MARKS + "☐☑•◦▪.")
+    if not missing and not page and len(words) >= MIN_EXTRA and near is not None:
+        diffs.append(Difference("text", "extra", found=_q(_short(words, 24)), section=near.section,
+                                paragraph=near.paragraph))
     return diffs
 
 

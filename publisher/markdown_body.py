@@ -115,6 +115,8 @@ class _Builder(InlineReader):
         self.errors: list[SourceError] = []
         self._uncaptioned: list[int | None] = []
         self._math: list[int | None] = []
+        #: where the last raw HTML fragment was found in the source (line_after)
+        self._raw_pos = 0
         self._local_links: list[int | None] = []
 
     def line(self, needle: str) -> int | None:
@@ -394,6 +396,20 @@ class _Builder(InlineReader):
         found = next((d for d in dropped), "")
         needle = found[:-1] if found.endswith("=") else found.rstrip(">")
         self.notices.warn(f"raw HTML: {names} not kept (no edition carries scripts, frames, styles "
-                          "or presentational markup; text inside is kept)",
-                          self.line(needle) or self.line(raw.strip()[:40]),
+                          "or presentational markup; the text of other elements is kept)",
+                          self.line_after(raw.strip().split("\n")[0][:60], needle),
                           hint="write it in Markdown, or leave it out")
+
+    def line_after(self, anchor: str, needle: str) -> int | None:
+        """The line of `needle` at or after where `anchor` (a raw fragment's start) is in the source.
+
+        Fragments are met in document order: each is looked for after the one before, so the
+        second of two identical tables is named at its own line.
+        """
+        start = self.source_text.find(anchor, self._raw_pos) if anchor else -1
+        start = self.source_text.find(anchor) if anchor and start < 0 else start
+        if start < 0:
+            return self.line(needle)
+        self._raw_pos = start + 1
+        pos = self.source_text.find(needle, start) if needle else -1
+        return self.source_text.count("\n", 0, pos if pos >= 0 else start) + 1

@@ -18,9 +18,11 @@ UNSAFE = frozenset("script style template iframe object embed frame frameset nos
                    "base meta link svg canvas".split())
 #: media that cannot play on paper: they become a link to their source
 MEDIA = frozenset("iframe video audio embed object".split())
-#: attributes the reader reads; any other attribute is dropped (and named)
+#: attributes the reader reads; any other attribute is dropped (and named): a raw element's
+#: class means nothing to any edition, and of a style only a picture's width or zoom is kept
 READ_ATTRIBUTES = frozenset("id href src alt title width height style colspan rowspan start "
-                            "class open lang type checked align".split())
+                            "open lang type checked align".split())
+_SIZE_DECLARATION = re.compile(r"(?<![-\w])(?:width|zoom)\s*:\s*[\d.]+(?:%|px)?", re.I)
 #: how a dropped media element that left a link behind is named
 AS_LINK = "(as a link)"
 _EVENT_OR_SCRIPT = re.compile(r"^on|javascript:|vbscript:|expression\s*\(|url\s*\(", re.I)
@@ -45,11 +47,19 @@ class _TreeBuilder(HTMLParser):
             return
         element = etree.SubElement(self.stack[-1], tag)
         for name, value in attrs:
-            value = value or ""
-            if name.lower() not in READ_ATTRIBUTES or _EVENT_OR_SCRIPT.search(name + "=" + value):
+            name, value = name.lower(), value or ""
+            if name == "style":  # only a picture's size is read; colours, fonts, floats are not kept
+                kept = "; ".join(_SIZE_DECLARATION.findall(value)) if tag == "img" else ""
+                if _EVENT_OR_SCRIPT.search(value) or (_SIZE_DECLARATION.sub("", value).strip(" ;") if kept
+                                                      else value.strip(" ;")):
+                    self.dropped.append("style=")
+                if kept:
+                    element.set(name, kept)
+            elif name not in READ_ATTRIBUTES or _EVENT_OR_SCRIPT.search(f"{name}={value}") \
+                    or (name == "align" and tag not in ("td", "th")):
                 self.dropped.append(f"{name}=")
             else:
-                element.set(name.lower(), value)
+                element.set(name, value)
         if tag not in VOID:
             self.stack.append(element)
 

@@ -42,20 +42,21 @@ $(SETUP_BENCH): pyproject.toml tools/setup.sh
 	tools/setup.sh bench
 	@touch $@ $(SETUP_BUILD)
 
-# Per-source dependencies (its images, the layouts its front matter picks, the code).
+# Per-source dependencies (its images, the layouts its front matter picks, the code);
+# the source's warnings print here, once (the four edition rules build with --quiet).
 $(OUT)/%.d: sources/%.md | $(SETUP_BUILD)
 	@mkdir -p $(OUT)
 	@$(PUB) deps $< --out $(OUT) > $@
 -include $(STEMS:%=$(OUT)/%.d)
 
 $(OUT)/%.pdf: sources/%.md | $(SETUP_BUILD)
-	$(PUB) build $< --formats pdf --out $(OUT)
+	$(PUB) build $< --formats pdf --out $(OUT) --quiet
 $(OUT)/%.docx: sources/%.md | $(SETUP_BUILD)
-	$(PUB) build $< --formats docx --out $(OUT)
+	$(PUB) build $< --formats docx --out $(OUT) --quiet
 $(OUT)/%.html: sources/%.md | $(SETUP_BUILD)
-	$(PUB) build $< --formats html --out $(OUT)
+	$(PUB) build $< --formats html --out $(OUT) --quiet
 $(OUT)/%.epub: sources/%.md | $(SETUP_BUILD)
-	$(PUB) build $< --formats epub --out $(OUT)
+	$(PUB) build $< --formats epub --out $(OUT) --quiet
 
 # Verification reads the four written editions back; the stamp keeps a no-op `make` quiet.
 $(OUT)/%.verified: $(OUT)/%.pdf $(OUT)/%.docx $(OUT)/%.html $(OUT)/%.epub

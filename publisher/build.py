@@ -121,9 +121,11 @@ def render_each(doc: Document, formats: list[str], override: str | None,
     return run_beside(job, formats, slow=is_pdf, beside=beside)
 
 
-def dependencies(source: Path) -> dict[str, list[Path]]:
+def dependencies(source: Path, warn: Warn | None = None) -> dict[str, list[Path]]:
     """The files each edition of `source` is made from (for make's dependency rules)."""
     doc = reader.read(source)
+    if warn is not None:
+        warn(doc)
     package = Path(__file__).resolve().parent
     code = sorted(package.glob("*.py")) + sorted((package / "renderers").glob("*.py"))
     common = [source.resolve(), *(figure.src for figure in doc.figures), *code]
@@ -135,15 +137,18 @@ def dependencies(source: Path) -> dict[str, list[Path]]:
     return deps
 
 
-def make_rules(source: Path, out_dir: Path) -> str:
-    """Make rules: each edition of `source` depends on the files it is made from."""
+def make_rules(source: Path, out_dir: Path, warn: Warn | None = None) -> str:
+    """Make rules: each edition of `source` depends on the files it is made from.
+
+    `warn` gets the source's warnings: make prints them here, once, not once per edition.
+    """
     cwd = Path.cwd()
 
     def rel(path: Path) -> str:
         return str(path.relative_to(cwd) if path.is_relative_to(cwd) else path).replace(" ", "\\ ")
 
     lines = []
-    for fmt, files in dependencies(source).items():
+    for fmt, files in dependencies(source, warn).items():
         target = out_dir / f"{source.stem}.{fmt}"
         lines.append(f"{target}: " + " ".join(rel(f) for f in files))
     return "\n".join(lines) + "\n"

@@ -40,6 +40,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--formats", default="pdf,docx,html,epub", help="comma-separated: pdf,docx,html,epub (default: all)")
     build.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output)")
     build.add_argument("--reference-docx", type=Path, help="restyle the DOCX from this Word template")
+    build.add_argument("--quiet", action="store_true",
+                       help="do not print warnings (make prints them once per source, from 'publisher deps')")
     build.add_argument("--strict", action="store_true",
                        help="treat warnings as errors: build nothing if the source has any (exit 2)")
     build.add_argument("--verify", action="store_true",
@@ -94,7 +96,7 @@ def run_build(args: argparse.Namespace) -> int:
         from .verify import WhileBuilding
         check = WhileBuilding(args.source)
     written = builder.build(args.source, formats, args.out, args.layout, options, check=check,
-                            warn=functools.partial(print_warnings, strict=args.strict))
+                            warn=functools.partial(print_warnings, strict=args.strict, quiet=args.quiet))
     for path in written.values():
         print(f"wrote {path}")
     if check is not None:
@@ -105,10 +107,12 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def print_warnings(doc: Document, strict: bool = False) -> None:
+def print_warnings(doc: Document, strict: bool = False, quiet: bool = False) -> None:
     """Each warning on its own line (file:line: cause), then their count; --strict makes them errors."""
     if strict and doc.notices:
         raise SourceErrors([SourceError(n.cause, n.file, n.line, n.hint) for n in doc.notices])
+    if quiet:
+        return
     for notice in doc.notices:
         print(f"publisher: warning: {notice.message()}", file=sys.stderr)
     count = len(doc.notices)
@@ -132,7 +136,7 @@ def run_preview(args: argparse.Namespace) -> int:
 
 
 def run_deps(args: argparse.Namespace) -> int:
-    print(builder.make_rules(args.source, args.out), end="")
+    print(builder.make_rules(args.source, args.out, warn=print_warnings), end="")
     return EXIT_OK
 
 

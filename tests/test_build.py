@@ -150,6 +150,10 @@ def test_warnings_are_one_line_each_with_a_count_and_strict_makes_them_errors(tm
     lines = result.stderr.strip().splitlines()
     assert [line.split(": ")[1] for line in lines[:-1]] == ["warning", "warning"]
     assert all(f"{source}:" in line for line in lines[:-1]) and lines[-1] == "publisher: 2 warnings for doc.md"
+    quiet = cli("build", str(source), "--formats", "html", "--out", str(tmp_path / "quiet"), "--quiet")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    deps = cli("deps", str(source), "--out", str(tmp_path / "out"))  # make prints them from here, once
+    assert deps.returncode == 0 and deps.stderr.strip().splitlines() == lines
     strict = cli("build", str(source), "--formats", "html", "--out", str(tmp_path / "strict"), "--strict")
     assert strict.returncode == 2 and not (tmp_path / "strict").exists()
     assert len(strict.stderr.strip().splitlines()) == 2 and strict.stderr.startswith("publisher: error: ")

@@ -2,11 +2,23 @@
 captions and small element-tree helpers after it."""
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import replace
 
 from .model import Block, Inline, Paragraph, Table, Text, plain_text
+
+#: an entity or character reference with its semicolon: "&sect" in a URL's "&section=2" is none
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def unescape(text: str) -> str:
+    """HTML entities in `text` decoded, only the ones written with their semicolon.
+
+    (html.unescape also decodes legacy names without one, turning "?a=1&section=2" into "§ion=2".)
+    """
+    return _ENTITY.sub(lambda m: html.unescape(m.group()), text) if "&" in text else text
 
 
 def inline_notes(body: str) -> str:
@@ -39,9 +51,11 @@ def inline_notes(body: str) -> str:
 def _take_inline_notes(text: str, notes: list[str]) -> str:
     """`text` with each `^[…]` replaced by a reference; brackets nest, code spans may hold `]`."""
     out, pos = [], 0
+    code = [(m.start(), m.end()) for m in _CODE_SPAN.finditer(text)]
     while (start := text.find("^[", pos)) >= 0:
         end = _note_end(text, start + 2)
-        if end < 0 or (start and text[start - 1] == "\\"):
+        in_code = any(a <= start < b for a, b in code)
+        if end < 0 or in_code or (start and text[start - 1] == "\\"):
             out.append(text[pos:start + 2])
             pos = start + 2
             continue
@@ -50,6 +64,10 @@ def _take_inline_notes(text: str, notes: list[str]) -> str:
         out.append(text[pos:start] + f"[^inline-{len(notes)}]")
         pos = end + 1
     return "".join(out) + text[pos:]
+
+
+#: a code span: its backticks, then anything up to as many backticks
+_CODE_SPAN = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 
 
 def _note_end(text: str, pos: int) -> int:
@@ -122,17 +140,18 @@ _CSS_WIDTH = re.compile(r"(?<![-\w])width\s*:\s*(\d+(?:\.\d+)?)(%|px)")
 
 
 def size_of(img: etree.Element, natural_width: int) -> str:
-    """The printed size an author asked for: "50%" of the text width, or "300px"; "" for none."""
+    """The printed size an author asked for: "50%" of the text width, or "300px"; "" for none
+    (a size of 0 would hide the picture: none)."""
     style = img.get("style") or ""
     zoom = _ZOOM.search(style)
-    if zoom and natural_width:
-        return f"{round(natural_width * float(zoom.group(1)) / 100)}px"
+    if zoom and natural_width and float(zoom.group(1)) > 0:
+        return f"{max(1, round(natural_width * float(zoom.group(1)) / 100))}px"
     width = _CSS_WIDTH.search(style)
-    if width:
+    if width and float(width.group(1)) > 0:
         return f"{width.group(1)}{width.group(2)}"
     value = (img.get("width") or "").strip()
     found = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(%|px)?", value)
-    return f"{found.group(1)}{found.group(2) or 'px'}" if found else ""
+    return f"{found.group(1)}{found.group(2) or 'px'}" if found and float(found.group(1)) > 0 else ""
 
 
 def alignment(cell: etree.Element) -> str:
@@ -178,3 +197,20 @@ def merge_text(nodes: list[Inline]) -> list[Inline]:
     if out and isinstance(out[-1], Text):
         out[-1] = Text(out[-1].text.rstrip())
     return [n for n in out if not (isinstance(n, Text) and not n.text)]
+
+
+#: elements whose raw HTML runs to their end tag: left open, they would take the rest of the source
+_RUNS_TO_END = ("script", "style", "textarea", "pre")
+
+
+def unclosed_raw(body: str) -> tuple[str, list[str]]:
+    """The body without opening <script>/<style>/<textarea>/<pre> tags that are never closed,
+    and the tags taken out: Markdown would read everything after one as raw HTML."""
+    taken: list[str] = []
+    for tag in _RUNS_TO_END:
+        for found in re.finditer(rf"<{tag}\b[^>]*>", body, re.I):
+            if not re.search(rf"</{tag}\s*>", body[found.end():], re.I):
+                taken.append(found.group())
+    for opening in taken:
+        body = body.replace(opening, "", 1)
+    return body, taken

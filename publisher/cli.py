@@ -182,6 +182,11 @@ def _main(argv: list[str] | None, debug: bool) -> int:
     except KeyboardInterrupt:
         print("publisher: interrupted", file=sys.stderr)
         return 130
+    except RecursionError:  # emphasis, links or lists nested thousands deep: no renderer goes that far
+        source = getattr(locals().get("args"), "source", "")
+        print(f"publisher: error: {source}: the source nests emphasis, links or lists too deeply "
+              "(keep nesting under 40 levels)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as error:  # a bug, not bad input: still one line unless --debug
         if debug or os.environ.get("PUBLISHER_DEBUG"):
             traceback.print_exc()

@@ -141,6 +141,8 @@ def _pandoc_block(text: str, path: Path) -> FrontMatter:
     values: list[str] = []
     count = 0
     for line in lines:
+        if line.startswith("%") and len(values) == 3:  # a title block has three lines: title, authors, date
+            break
         if line.startswith("%"):
             values.append(line[1:].strip())
         elif line.startswith((" ", "\t")) and values and line.strip():
@@ -173,7 +175,7 @@ def _mmd_block(text: str) -> FrontMatter | None:
         else:
             return None
         count += 1
-    if not data or not any(k in FIELDS or k in FOREIGN for k in data):
+    if "title" not in data:  # prose may start "Summary: …"; metadata of this kind names a title
         return None
     return FrontMatter("mmd", data, line_of, "\n".join(lines[count:]), count + 1)
 
@@ -199,7 +201,7 @@ def check(front: FrontMatter, path: Path, notices: Notices) -> dict[str, Any]:
     for key, value in front.data.items():
         key = str(key)
         line = front.lines.get(key)
-        ours = key if key in FIELDS else FOREIGN.get(key.lower())
+        ours = key if key in FIELDS else key.lower() if key.lower() in FIELDS else FOREIGN.get(key.lower())
         if ours is None:
             close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.75)
             if close and key.lower() not in OTHER_TOOLS:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from html import unescape
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote
@@ -20,10 +19,10 @@ from markdown.util import AMP_SUBSTITUTE
 
 from . import images, raw_html
 from .errors import PublisherError, SourceError, SourceErrors, line_of
-from .model import (Aside, Block, CodeBlock, DefinitionList, Figure, Footnote,
-                    Heading, Inline, LineBreak, ListBlock, MathBlock,
-                    Paragraph, Quote, Table, Text, ThematicBreak, plain_text)
-from .body_passes import (alignment, collapse_space, inline_notes, lone_picture, size_of, table_captions,
+from .model import (Aside, Block, Code, CodeBlock, DefinitionList, Figure, Footnote, Heading, Image,
+                    Inline, LineBreak, ListBlock, MathBlock, Paragraph, Quote, Table, Text, ThematicBreak,
+                    plain_text, walk_blocks)
+from .body_passes import (unclosed_raw, unescape, alignment, collapse_space, inline_notes, lone_picture, size_of, table_captions,
                           tex, text_of)
 from .markdown_inline import PLACEHOLDER, InlineReader, loose_key
 from .notices import Notices
@@ -72,12 +71,16 @@ def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
         return [], []
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=_extension_configs())
     md.treeprocessors.register(_TreeGrab(md), "publisher-grab", -100)
+    body, unclosed = unclosed_raw(body)
     try:
         md.convert(inline_notes(body))
     except RecursionError:
         raise SourceError("lists or quotes nested too deeply", path,
                           hint=f"keep nesting under {_MAX_DEPTH} levels") from None
     builder = _Builder(md, path, source_text, language, notices or Notices(path))
+    for opening in unclosed:
+        builder.notices.warn(f"raw HTML: {opening} is never closed: the tag is left out, the text after it kept",
+                             line_of(source_text, opening), hint="close it, or remove it")
     root = md.publisher_tree  # type: ignore[attr-defined]
     builder.ids = {e.get("id", "") for e in root.iter() if e.get("id")}
     builder.loose_ids = {loose_key(key): e.get("id", "") for e in root.iter() if e.get("id")
@@ -90,6 +93,26 @@ def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
             blocks.extend(builder.blocks([child], depth=0))
     builder.finish()
     return table_captions(blocks), notes
+
+
+def cell_inlines(block: Block) -> list[Inline]:
+    """A block inside a table cell as a line of inlines: a picture at text height, a list's
+    items, a quote's paragraphs, code as code (a Word cell holds one paragraph)."""
+    if isinstance(block, Figure):
+        picture: list[Inline] = [Image(block.src, block.alt or block.caption_text, block.width, block.height)]
+        return picture + ([Text(" " + block.caption_text)] if block.caption_text else [])
+    if isinstance(block, CodeBlock):
+        return [Code(block.text)]
+    if isinstance(block, (Heading, Paragraph)):
+        return list(block.inlines)
+    if isinstance(block, Table):  # a table in a cell: its cells one after another
+        cells = [block.caption, *block.head, *(cell for row in block.rows for cell in row)]
+        return [node for cell in cells if cell for node in (Text(" "), *cell)][1:]
+    out: list[Inline] = []
+    for child in walk_blocks([block]):  # lists, quotes, boxes, definitions: their paragraphs, a line each
+        if child is not block:
+            out += ([LineBreak()] if out else []) + cell_inlines(child)
+    return out or [Text(text_of(block))]
 
 
 def decode(text: str) -> str:
@@ -228,7 +251,7 @@ class _Builder(InlineReader):
             path = images.resolve(src, self.base_dir)
             width, height = images.inspect(path)
         except PublisherError as error:
-            self.errors.append(SourceError(error.cause, self.path, self.line(img.get("src", "")), error.hint))
+            self.errors.append(SourceError(error.cause, self.path, self.line(img.get("src") or "<img"), error.hint))
             path, width, height = Path(src), 0, 0
         alt = self.clean(img.get("alt") or "")
         caption = caption or ((Text(self.clean(img.get("title") or alt)),) if (img.get("title") or alt) else ())
@@ -322,8 +345,11 @@ class _Builder(InlineReader):
         if not any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in element):
             return self.inlines(element)
         out: list[Inline] = []
-        for block in self.mixed(element, depth + 1):
-            out += ([LineBreak()] if out else []) + list(getattr(block, "inlines", (Text(text_of(block)),)))
+        blocks = self.mixed(element, depth + 1)
+        # a picture in a cell prints at text height, not as a numbered figure: its number goes back
+        self.figure_count -= sum(1 for b in walk_blocks(blocks) if isinstance(b, Figure) and b.number)
+        for block in blocks:
+            out += ([LineBreak()] if out else []) + cell_inlines(block)
         return tuple(out)
 
     def block_dl(self, element: etree.Element, depth: int) -> list[Block]:

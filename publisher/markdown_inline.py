@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from html import unescape
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import raw_html, sanitise
-from .body_passes import merge_text, tex
+from .body_passes import merge_text, tex, unescape
 from .model import (Code, Emphasis, Figure, FootnoteRef, Image, Inline, LineBreak, Link, Math, Strong,
                     Styled, Text, plain_text)
 from .notices import Notices
@@ -102,8 +101,8 @@ class InlineReader:
             return [LineBreak()]
         if tag == "a":
             return self.link(element.get("href", ""), self.inlines(element))
-        if tag == "sup" and (element.get("id") or "").startswith("fnref"):
-            return [FootnoteRef(int("".join(element.itertext()) or 0))]
+        if tag == "sup" and (element.get("id") or "").startswith("fnref") and "".join(element.itertext()).isdigit():
+            return [FootnoteRef(int("".join(element.itertext())))]
         if tag in STYLED:
             return [Styled(STYLED[tag], self.inlines(element))]
         if tag == "span" and "arithmatex" in (element.get("class") or ""):

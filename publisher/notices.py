@@ -25,6 +25,8 @@ class Notices:
     def __init__(self, path: Path | str) -> None:
         self.file = str(path)
         self.items: list[Notice] = []
+        #: the source's text, for warnings that find their line in it
+        self.source_text = ""
 
     def warn(self, cause: str, line: int | None = None, hint: str = "") -> None:
         notice = Notice(cause, self.file, line, hint)

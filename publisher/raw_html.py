@@ -31,12 +31,14 @@ _EVENT_OR_SCRIPT = re.compile(r"^on|javascript:|vbscript:|expression\s*\(|url\s*
 class _TreeBuilder(HTMLParser):
     """Builds an element tree from a fragment; drops unsafe elements and remembers what it dropped."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_unclosed: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.root = etree.Element("div")
         self.stack = [self.root]
         self.dropped: list[str] = []
         self._skipping = 0
+        #: drop unsafe tags but not what follows them (for a fragment whose <style> never closes)
+        self.keep_unclosed = keep_unclosed
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         tag = tag.lower()
@@ -98,7 +100,7 @@ class _TreeBuilder(HTMLParser):
             self.dropped.append(f"<{tag}> {AS_LINK}")
         else:
             self.dropped.append(f"<{tag}>")
-        if tag not in VOID and tag not in ("embed", "meta", "link", "base"):
+        if tag not in VOID and tag not in ("embed", "meta", "link", "base") and not self.keep_unclosed:
             self._skipping += 1
 
 
@@ -107,6 +109,11 @@ def parse(fragment: str) -> tuple[etree.Element, list[str]]:
     builder = _TreeBuilder()
     builder.feed(fragment)
     builder.close()
+    if builder._skipping:  # a <style> or <script> never closed would swallow the rest: keep the rest
+        builder = _TreeBuilder(keep_unclosed=True)
+        builder.feed(fragment)
+        builder.close()
+        builder.dropped = [d.replace(">", "> (never closed)") if d.startswith("<") else d for d in builder.dropped]
     return builder.root, builder.dropped
 
 

@@ -26,11 +26,12 @@ def read(path: Path) -> Document:
     """Read one source file into a Document."""
     text = _read_text(path)
     notices = Notices(path)
+    notices.source_text = text
     front = frontmatter.split(text, path)
     fields = frontmatter.check(front, path, notices)
     language = str(fields.get("language") or detect_language(front.body)).strip()
     blocks, notes = parse_body(front.body, path, source_text=text, language=language, notices=notices)
-    blocks, title = title_of(blocks, str(fields.get("title") or ""), path)
+    blocks, title = title_of(drop_empty_headings(blocks, notices), str(fields.get("title") or "").strip(), path)
     meta = meta_from(fields | {"title": title, "language": language})
     return Document(meta=meta, blocks=tuple(blocks), footnotes=tuple(notes),
                     source=path.absolute(), base_dir=path.resolve().parent,
@@ -49,6 +50,21 @@ def title_of(blocks: list[Block], title: str, path: Path) -> tuple[list[Block], 
     if isinstance(heading, Heading) and first == 0 and heading.text == normalise_punctuation(title).strip():
         return blocks[1:], title
     return blocks, title or path.stem
+
+
+def drop_empty_headings(blocks: list[Block], notices: Notices) -> list[Block]:
+    """A heading with no text (a lone `#`, `<h2></h2>`) heads nothing: left out, with a warning."""
+    empty = [b for b in blocks if isinstance(b, Heading) and not b.text.strip()]
+    if empty:
+        notices.warn(f"{len(empty)} empty heading{'s' if len(empty) > 1 else ''} left out",
+                     _empty_heading_line(notices.source_text),
+                     hint="write the heading's text, or remove the line")
+    return [b for b in blocks if not (isinstance(b, Heading) and not b.text.strip())]
+
+
+def _empty_heading_line(text: str) -> int | None:
+    found = re.search(r"^ {0,3}#{1,6}[ \t]*#*[ \t]*$|<h[1-6][^>]*>\s*</h[1-6]>", text, re.M | re.I)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def meta_from(data: dict[str, Any]) -> Meta:

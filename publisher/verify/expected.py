@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..facts import WIDTH_FOLD, Facts, document_facts
-from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong,
+from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong, Styled,
                      plain_text, walk_blocks)
 from . import source
 from .edition import FIGURE_WORDS, fingerprint
@@ -94,14 +94,15 @@ def between(facts: Facts, front: list[str]) -> list[str]:
 def marked_texts(doc: Document) -> dict[str, str]:
     """Paragraphs with footnote references, as they read with the marks printed inline."""
     out = {}
-    for block in walk_blocks(doc.blocks):
+    notes = [block for note in doc.footnotes for block in note.blocks]  # a note may mark another note
+    for block in walk_blocks(list(doc.blocks) + notes):
         if isinstance(block, Paragraph) and _has_ref(block.inlines):
             out[plain(block.text)] = plain(_marked(block.inlines))
     return out
 
 
 def _has_ref(nodes: tuple[Inline, ...]) -> bool:
-    return any(isinstance(n, FootnoteRef) or (isinstance(n, (Emphasis, Strong, Link))
+    return any(isinstance(n, FootnoteRef) or (isinstance(n, (Emphasis, Strong, Link, Styled))
                                               and _has_ref(n.children)) for n in nodes)
 
 
@@ -110,7 +111,7 @@ def _marked(nodes: tuple[Inline, ...]) -> str:
     for node in nodes:
         if isinstance(node, FootnoteRef):
             parts.append(str(node.number))
-        elif isinstance(node, (Emphasis, Strong, Link)):
+        elif isinstance(node, (Emphasis, Strong, Link, Styled)):
             parts.append(_marked(node.children))
         else:
             parts.append(plain_text((node,)))

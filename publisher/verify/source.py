@@ -25,6 +25,7 @@ from ..frontmatter import split
 
 #: Python-Markdown's attribute lists ({: .lead}, {#id}, {width=50%}): markup, never text
 _ATTR_LIST = re.compile(r"\{:[^{}\n]*\}|\{[ \t]*[#.][\w#.\- \t]*\}|\{[ \t]*\w+=[^{}\n]*\}")
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: GitHub's alert marker at the start of a quote ([!NOTE]): printed as the box's title
 _ALERT = re.compile(r"^\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)
 #: pandoc's table caption line ("Table: …"): the words are the caption, the word "Table:" is not
@@ -57,6 +58,7 @@ def _parser() -> MarkdownIt:
 def read(path: Path) -> list[SourceText]:
     """The text blocks of the source at `path` (paragraphs, headings, cells, code …), in order."""
     text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)  # invisible control characters: no edition can carry them
     front = split(text, path)
     out: list[SourceText] = []
     for token in _parser().parse(front.body):
@@ -84,7 +86,7 @@ def _inline_text(children: list[Any], parent: Any) -> str:
     for child in children:
         kind = child.type
         if kind == "text":
-            parts.append(_MARK.sub(r"\1", _ATTR_LIST.sub("", child.content)))
+            parts.append(_ATTR_LIST.sub("", child.content))
         elif kind == "code_inline":
             parts.append(child.content)
         elif kind in ("softbreak", "hardbreak"):
@@ -97,7 +99,7 @@ def _inline_text(children: list[Any], parent: Any) -> str:
             parts.append(child.content or "")
         elif kind == "html_inline" and child.content.lstrip().startswith("<!--"):
             continue
-    return "".join(parts)
+    return _MARK.sub(r"\1", "".join(parts))  # joined: a note mark may split ==mark[^1]==
 
 
 #: elements that start a block of text of their own (a cell, a paragraph, a caption …)

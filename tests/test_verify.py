@@ -317,3 +317,33 @@ def test_an_added_paragraph_without_numbers_is_named(fmt: str, seed_editions: di
     differences = check(seed_expected, edition).differences
     assert [(d.kind, d.change) for d in differences] == [("text", "extra")], [d.message() for d in differences]
     assert "这是一段凭空加入的文字" in differences[0].message()
+
+
+def _rezip(edition: Path, dest: Path, name: str, change) -> Path:
+    with zipfile.ZipFile(edition) as old, zipfile.ZipFile(dest, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            new.writestr(item, change(data.decode("utf-8")).encode("utf-8") if item.filename == name else data)
+    return dest
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_wrong_metadata_title_is_named(fmt: str, seed_editions: dict[str, Path], seed_doc: Document,
+                                         seed_expected: Expected, tmp_path: Path) -> None:
+    title, fake = seed_doc.meta.title, "另一个标题"
+    dest = tmp_path / f"titled.{fmt}"
+    if fmt == "html":
+        dest.write_text(seed_editions["html"].read_text(encoding="utf-8").replace(
+            f"<title>{title}</title>", f"<title>{fake}</title>", 1), encoding="utf-8")
+    elif fmt == "docx":
+        _rezip(seed_editions["docx"], dest, "docProps/core.xml", lambda t: t.replace(f">{title}<", f">{fake}<"))
+    elif fmt == "epub":
+        _rezip(seed_editions["epub"], dest, "EPUB/package.opf", lambda t: t.replace(f">{title}<", f">{fake}<"))
+    else:
+        import pikepdf
+        with pikepdf.open(seed_editions["pdf"]) as pdf:
+            pdf.docinfo["/Title"] = fake
+            pdf.save(dest)
+    differences = check(seed_expected, dest).differences
+    assert [(d.kind, d.change) for d in differences] == [("headings", "title")], [d.message() for d in differences]
+    assert fake in differences[0].message()

@@ -17,7 +17,8 @@ def compare(expected: Expected, edition: EditionFacts) -> list[Difference]:
     """Every difference between the model's facts and the edition's, by kind."""
     body = edition_body(expected, edition)
     in_text = headings_in_text(edition, body.text) if edition.outline else []
-    headings, figures = compare_headings(expected, edition), compare_figures(expected, edition)
+    headings, figures = compare_headings(expected, edition) + compare_title(expected, edition), \
+        compare_figures(expected, edition)
     # a heading or caption those checks name is not blamed again by the second reading
     named = {plain(text) for d in headings + figures for text in _QUOTED.findall(d.expected + d.found)}
     text = compare_text(expected, edition, body)
@@ -53,6 +54,15 @@ def compare_headings(expected: Expected, edition: EditionFacts) -> list[Differen
         for g in got[j1 + len(pairs):j2]:
             diffs.append(Difference("headings", "extra", found=f"{_q(g[2])} (level {g[0]})"))
     return diffs
+
+
+def compare_title(expected: Expected, edition: EditionFacts) -> list[Difference]:
+    """The title in the file's metadata (what a library, a reading system or Word's File info
+    shows) must be the source's title."""
+    want = expected.facts.headings[0].text
+    if edition.title is None or plain(edition.title) == plain(want):
+        return []
+    return [Difference("headings", "title", _q(want), f"is titled {_q(edition.title)} in the file's metadata")]
 
 
 def _depths(levels: list[int]) -> list[int]:

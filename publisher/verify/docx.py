@@ -33,6 +33,8 @@ class _Reader:
     def __init__(self, document: Any) -> None:
         self.part = document.part
         self.styles = style_names(document)
+        #: the core properties' title
+        self.title = ""
         self.units: list[str] = []
         self.headings: list[HeadingFact] = []
         #: figures so far; the last group collects pictures until a caption closes it
@@ -61,7 +63,7 @@ class _Reader:
     def facts(self) -> EditionFacts:
         figures, _ = pair_figures(self.groups)
         return EditionFacts(headings=self.headings, figures=figures,
-                            numbers=numbers_of(self.units), paragraphs=self.units)
+                            numbers=numbers_of(self.units), paragraphs=self.units, title=self.title)
 
 
 def style_names(document: Any) -> dict[str, str]:
@@ -119,6 +121,7 @@ def extract(path: Path) -> EditionFacts:
     except (etree.XMLSyntaxError, ValueError) as error:  # a damaged footnotes part: its own error
         raise PublisherError(f"not a readable DOCX: its notes part is damaged ({error})", path,
                              hint="rebuild it") from None
+    reader.title = document.core_properties.title or ""
     return reader.facts()
 
 

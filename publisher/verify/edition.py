@@ -26,6 +26,8 @@ class EditionFacts(Facts):
     captions_run_on: bool = False
     #: the unit (PDF page) each figure was found on
     figure_units: list[int] = field(default_factory=list)
+    #: the title in the file's metadata (PDF /Title, DOCX core title, HTML <title>, EPUB dc:title)
+    title: str | None = None
 
 
 @dataclass

@@ -11,7 +11,8 @@ from .edition import EditionFacts
 from .html import BodyReader
 
 CONTAINER = "META-INF/container.xml"
-NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "opf": "http://www.idpf.org/2007/opf"}
+NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "opf": "http://www.idpf.org/2007/opf",
+      "dc": "http://purl.org/dc/elements/1.1/"}
 
 
 def extract(path: Path) -> EditionFacts:
@@ -39,16 +40,29 @@ def _read(book: zipfile.ZipFile, path: Path) -> EditionFacts:
             reader.read(book.read(name).decode("utf-8"), load)
         except AssertionError as error:  # html.parser asserts on some malformed markup (<![x[ … ]]>)
             raise PublisherError(f"not readable XHTML in {name}: {error}", path, hint="rebuild it") from None
-    return reader.facts()
+    facts = reader.facts()
+    facts.title = package_title(book, path)
+    return facts
 
 
-def spine(book: zipfile.ZipFile, path: Path) -> list[str]:
-    """Zip member names of the spine documents, in order, without the navigation document."""
+def package_title(book: zipfile.ZipFile, path: Path) -> str:
+    """The book's dc:title, as reading systems list it."""
+    package = etree.fromstring(book.read(_package_name(book, path)))
+    title = package.find("opf:metadata/dc:title", NS)
+    return "".join(title.itertext()) if title is not None else ""
+
+
+def _package_name(book: zipfile.ZipFile, path: Path) -> str:
     container = etree.fromstring(book.read(CONTAINER))
     rootfile = container.find(".//c:rootfile", NS)
     if rootfile is None:
         raise PublisherError("EPUB has no package document", path, hint="rebuild it")
-    opf_name = rootfile.get("full-path", "")
+    return rootfile.get("full-path", "")
+
+
+def spine(book: zipfile.ZipFile, path: Path) -> list[str]:
+    """Zip member names of the spine documents, in order, without the navigation document."""
+    opf_name = _package_name(book, path)
     package = etree.fromstring(book.read(opf_name))
     folder = posixpath.dirname(opf_name)
     items = {item.get("id"): item for item in package.iterfind("opf:manifest/opf:item", NS)}

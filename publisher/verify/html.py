@@ -38,6 +38,9 @@ class BodyReader(HTMLParser):
         self._figure: FigureGroup | None = None
         self.load_image: LoadImage = lambda src: None
         self.seen_html = False
+        #: the <title> of the first document read
+        self.title: str | None = None
+        self._in_title = False
         self._block: list[str] = []
         #: open elements: (tag, skipped, capture buffer or None)
         self._open: list[tuple[str, bool, list[str] | None]] = []
@@ -55,6 +58,8 @@ class BodyReader(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("html", "body"):
             self.seen_html = True
+        if tag == "title" and self.title is None:
+            self._in_title, self.title = True, ""
         if tag in VOID:
             self.handle_startendtag(tag, attrs)
             return
@@ -77,6 +82,8 @@ class BodyReader(HTMLParser):
             self._data(" ")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
         if tag in VOID or not any(t == tag for t, _, _ in self._open):
             return
         while self._open:
@@ -93,6 +100,8 @@ class BodyReader(HTMLParser):
             self._flush()
 
     def handle_data(self, data: str) -> None:
+        if self._in_title and self.title is not None:
+            self.title += data
         if not self._skipping:
             self._data(data)
 
@@ -131,7 +140,7 @@ class BodyReader(HTMLParser):
         """What was read, as EditionFacts."""
         figures, _ = pair_figures(self.groups)
         return EditionFacts(headings=self.headings, figures=figures,
-                            numbers=numbers_of(self.units), paragraphs=self.units)
+                            numbers=numbers_of(self.units), paragraphs=self.units, title=self.title)
 
 
 def _is_note_mark(attr: dict[str, str | None]) -> bool:

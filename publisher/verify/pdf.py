@@ -42,23 +42,25 @@ def extract(path: Path) -> EditionFacts:
     """Read the outline, then each page's text, pictures and captions."""
     text = _start("pdftotext", "-raw", "-enc", "UTF-8", "-q", str(path), "-")
     try:
-        headings, drawn = structure(path)
+        headings, drawn, title = structure(path)
     except BaseException:
         text.kill()
         text.wait()
         raise
     texts = page_texts(_finish(text, path))
-    return _facts(headings, texts, drawn + [[] for _ in range(len(texts) - len(drawn))])
+    facts = _facts(headings, texts, drawn + [[] for _ in range(len(texts) - len(drawn))])
+    facts.title = title
+    return facts
 
 
-def structure(path: Path) -> tuple[list[HeadingFact], list[list[str]]]:
-    """The outline, and for each page the fingerprints of the pictures it draws."""
+def structure(path: Path) -> tuple[list[HeadingFact], list[list[str]], str]:
+    """The outline, for each page the fingerprints of the pictures it draws, and the /Title."""
     try:
         with pikepdf.open(path) as pdf:
             headings = list(outline(pdf))
             prints: dict[tuple[int, int], str] = {}  # each image object read once
-            return headings, [[_image_print(image, prints) for image in drawn_images(page)]
-                              for page in pdf.pages]
+            drawn = [[_image_print(image, prints) for image in drawn_images(page)] for page in pdf.pages]
+            return headings, drawn, str(pdf.docinfo.get("/Title", "")) if pdf.trailer.get("/Info") else ""
     except (pikepdf.PikepdfError, OSError, KeyError, TypeError, ValueError):
         raise PublisherError("not a readable PDF (qpdf failed)", path, hint="rebuild it") from None
 

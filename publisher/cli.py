@@ -146,7 +146,15 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def _stop(signum: int, frame: object) -> None:
+    if os.getpid() != _MAIN_PID[0]:
+        # a PDF worker forked a moment ago, stopped before its initializer put the default
+        # handler back: it ends at once and quietly (unwinding there printed a traceback)
+        os._exit(128 + signum)
     raise SystemExit(128 + signum)
+
+
+#: the process that installed the unwinding handler (a forked worker inherits the handler)
+_MAIN_PID = [0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,6 +170,7 @@ def _unwinding_on_sigterm() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    _MAIN_PID[0] = os.getpid()
     before = signal.signal(signal.SIGTERM, _stop)
     try:
         yield

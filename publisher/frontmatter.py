@@ -22,6 +22,7 @@ from yaml import YAMLError
 
 from .errors import SourceError, SourceErrors
 from .notices import Notices
+from .typography import CHINESE_TEXT
 
 #: our front-matter fields and the types they accept
 FIELDS: dict[str, tuple[type, ...]] = {
@@ -236,7 +237,7 @@ def _value_of(key: str, value: Any, foreign: bool) -> Any:
         return value
     if key == "byline" and isinstance(value, list):  # people apart: "张三、李四", "Ann Lee; Bo Chen"
         names = [str(v) for v in value]
-        return ("、" if any(re.search(r"[\u4e00-\u9fff]", n) for n in names) else "; ").join(names)
+        return ("、" if any(CHINESE_TEXT.search(n) for n in names) else "; ").join(names)
     if key == "keywords" and isinstance(value, (str, list)):
         return [value] if isinstance(value, str) and "," not in value else value
     return str(value) if isinstance(value, (int, float)) else value

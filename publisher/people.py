@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import re
 
-from .typography import HAN
-
-_HAN_CHAR = re.compile(f"[{HAN}]")
+from .typography import CHINESE_TEXT
 
 
 def authors(byline: str, roles: list[str]) -> list[str]:
@@ -19,7 +17,7 @@ def authors(byline: str, roles: list[str]) -> list[str]:
         if text.startswith(role + " ") or text.startswith(role + "\u3000"):
             text = text[len(role):].strip()
             break
-    if re.search(r"[A-Za-z]", text) and not _HAN_CHAR.search(text):
+    if re.search(r"[A-Za-z]", text) and not CHINESE_TEXT.search(text):
         return [name.strip() for name in re.split(r";|\s+and\s+", text) if name.strip()]
     return [name for name in re.split(r"[\s、，,;；]+", text) if name]
 
@@ -27,4 +25,4 @@ def authors(byline: str, roles: list[str]) -> list[str]:
 def author_line(byline: str, roles: list[str]) -> str:
     """The authors as one metadata string: "黎禹君、江组轩", "Ann Lee; Bo Chen"."""
     names = authors(byline, roles)
-    return ("、" if _HAN_CHAR.search(byline) else "; ").join(names)
+    return ("、" if CHINESE_TEXT.search(byline) else "; ").join(names)

@@ -1,7 +1,6 @@
 """Compare the facts read from one edition with the model's: headings, figures, then text."""
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from difflib import SequenceMatcher
 
@@ -20,13 +19,9 @@ def compare(expected: Expected, edition: EditionFacts) -> list[Difference]:
     headings, figures = compare_headings(expected, edition) + compare_title(expected, edition), \
         compare_figures(expected, edition)
     # a heading or caption those checks name is not blamed again by the second reading
-    named = {plain(text) for d in headings + figures for text in _QUOTED.findall(d.expected + d.found)}
     text = compare_text(expected, edition, body)
-    named |= {d.about for d in text if d.about}
+    named = {d.about for d in headings + figures + text if d.about}
     return headings + in_text + figures + text + compare_second_reading(expected, body, named)
-
-
-_QUOTED = re.compile(r'"([^"]*)"')
 
 
 # ---- headings -------------------------------------------------------------------------
@@ -46,11 +41,11 @@ def compare_headings(expected: Expected, edition: EditionFacts) -> list[Differen
         pairs = list(zip(wanted[i1:i2], got[j1:j2])) if op in ("equal", "replace") else []
         for w, g in pairs:
             if w[1] != g[1]:
-                diffs.append(Difference("headings", "changed", _q(w[2]), _q(g[2])))
+                diffs.append(Difference("headings", "changed", _q(w[2]), _q(g[2]), about=w[1]))
             elif w[0] != g[0]:
-                diffs.append(Difference("headings", "level", _q(w[2]), f"is level {g[0]}, not {w[0]}"))
+                diffs.append(Difference("headings", "level", _q(w[2]), f"is level {g[0]}, not {w[0]}", about=w[1]))
         for w in wanted[i1 + len(pairs):i2]:
-            diffs.append(Difference("headings", "missing", f"{_q(w[2])} (level {w[0]})"))
+            diffs.append(Difference("headings", "missing", f"{_q(w[2])} (level {w[0]})", about=w[1]))
         for g in got[j1 + len(pairs):j2]:
             diffs.append(Difference("headings", "extra", found=f"{_q(g[2])} (level {g[0]})"))
     return diffs
@@ -114,7 +109,7 @@ def compare_figures(expected: Expected, edition: EditionFacts) -> list[Differenc
             diffs += _figure_pair(expected, edition, got, i, found[w.number])
         else:
             diffs.append(Difference("figures", "missing",
-                                    f"图{w.number} {_q(w.caption)} ({expected.image_names[i]})"))
+                                    f"图{w.number} {_q(w.caption)} ({expected.image_names[i]})", about=plain(w.caption)))
     for j in extra:
         label = f"图{got[j].number}" if got[j].number else "picture without a numbered caption"
         diffs.append(Difference("figures", "extra", found=f"{label} {_q(got[j].caption)}",
@@ -172,7 +167,7 @@ def _figure_pair(expected: Expected, edition: EditionFacts, figures: list[Figure
     if not agrees:
         shown = found[:len(caption) + 4] if edition.captions_run_on else found
         diffs.append(Difference("figures", "caption", label,
-                                f"caption reads {_q(shown)}, not {_q(caption)}", page=page))
+                                f"caption reads {_q(shown)}, not {_q(caption)}", page=page, about=caption))
     shows = _which(got.fingerprint, expected.fingerprints)
     if shows != expected.fingerprints.index(expected.fingerprints[i]):
         name = (expected.image_names[shows] if shows >= 0 else

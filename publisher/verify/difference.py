@@ -21,7 +21,8 @@ class Difference:
     page: int = 0
     #: the source line, where the difference was found by line (the second reading)
     line: int = 0
-    #: the compared (normalised) source text a text difference is about; not reported
+    #: the compared (normalised) source text a difference is about (so that another check does
+    #: not name it again); not reported
     about: str = field(default="", compare=False, repr=False)
 
     def where(self) -> str:

@@ -345,5 +345,5 @@ def test_a_wrong_metadata_title_is_named(fmt: str, seed_editions: dict[str, Path
             pdf.docinfo["/Title"] = fake
             pdf.save(dest)
     differences = check(seed_expected, dest).differences
-    assert [(d.kind, d.change) for d in differences] == [("headings", "title")], [d.message() for d in differences]
+    assert [(d.kind, d.change) for d in differences] == [("structure", "title")], [d.message() for d in differences]
     assert fake in differences[0].message()

@@ -25,9 +25,9 @@ def test_all_editions_agree(seed_editions: dict[str, Path], capsys: pytest.Captu
     out_dir = seed_editions["pdf"].parent
     assert main(["verify", str(SEED), "--out", str(out_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].split() == ["edition", "headings", "figures", "numbers", "text"]
+    assert lines[1].split() == ["edition", "headings", "figures", "numbers", "text", "structure"]
     rows = {Path(line.split()[0]).suffix: line.split()[1:] for line in lines[2:6]}
-    assert rows == {f".{fmt}": ["ok"] * 4 for fmt in ("pdf", "docx", "html", "epub")}
+    assert rows == {f".{fmt}": ["ok"] * 5 for fmt in ("pdf", "docx", "html", "epub")}
     assert lines[-1].startswith("all 4 editions agree with the source")
 
 
@@ -47,7 +47,7 @@ def test_json(seed_editions: dict[str, Path], tmp_path: Path, capsys: pytest.Cap
     assert data["agree"] is False
     docx, html = data["editions"]
     assert (docx["format"], docx["agree"], docx["differences"]) == ("docx", True, [])
-    assert html["checks"] == {"headings": 0, "figures": 0, "numbers": 1, "text": 0}
+    assert html["checks"] == {"headings": 0, "figures": 0, "numbers": 1, "text": 0, "structure": 0}
     [difference] = html["differences"]
     assert {k: difference[k] for k in ("kind", "change", "expected", "found", "section", "paragraph")} == {
         "kind": "numbers", "change": "changed", "expected": "98次", "found": "89次",

@@ -9,6 +9,7 @@ from ..images import fingerprint_distance, fingerprints_match
 from .difference import Difference, quote as _q
 from .edition import EditionFacts
 from .expected import Expected
+from .structure import compare_structure
 from .text import compare_second_reading, compare_text, edition_body, plain
 
 
@@ -16,12 +17,13 @@ def compare(expected: Expected, edition: EditionFacts) -> list[Difference]:
     """Every difference between the model's facts and the edition's, by kind."""
     body = edition_body(expected, edition)
     in_text = headings_in_text(edition, body.text) if edition.outline else []
-    headings, figures = compare_headings(expected, edition) + compare_title(expected, edition), \
-        compare_figures(expected, edition)
+    headings, figures = compare_headings(expected, edition), compare_figures(expected, edition)
     # a heading or caption those checks name is not blamed again by the second reading
     text = compare_text(expected, edition, body)
     named = {d.about for d in headings + figures + text if d.about}
-    return headings + in_text + figures + text + compare_second_reading(expected, body, named)
+    structure = compare_structure(expected, edition, source_depths(expected))
+    return (headings + in_text + figures + text + compare_second_reading(expected, body, named)
+            + structure + edition.seen)
 
 
 # ---- headings -------------------------------------------------------------------------
@@ -30,8 +32,7 @@ def compare_headings(expected: Expected, edition: EditionFacts) -> list[Differen
     """Headings in order: level and text."""
     want = expected.facts.headings
     # levels compared as outline depths on both sides: an edition may close up a skipped level
-    source_levels = [0] + [h.level for h in want[1:]]  # the title (want[0]) heads all, `#` heads included
-    wanted = [(lv, plain(h.text), h.text) for lv, h in zip(_depths(source_levels), want)]
+    wanted = [(lv, plain(h.text), h.text) for lv, h in zip(source_depths(expected), want)]
     levels = [h.level for h in edition.headings]
     got = [(lv, plain(h.text), h.text) for lv, h in zip(levels if edition.outline else _depths(levels),
                                                                 edition.headings)]
@@ -51,13 +52,10 @@ def compare_headings(expected: Expected, edition: EditionFacts) -> list[Differen
     return diffs
 
 
-def compare_title(expected: Expected, edition: EditionFacts) -> list[Difference]:
-    """The title in the file's metadata (what a library, a reading system or Word's File info
-    shows) must be the source's title."""
-    want = expected.facts.headings[0].text
-    if edition.title is None or plain(edition.title) == plain(want):
-        return []
-    return [Difference("headings", "title", _q(want), f"is titled {_q(edition.title)} in the file's metadata")]
+def source_depths(expected: Expected) -> list[int]:
+    """The source headings' outline depths, the title's (1) first."""
+    # the title (headings[0]) heads all, `#` headings included
+    return _depths([0] + [h.level for h in expected.facts.headings[1:]])
 
 
 def _depths(levels: list[int]) -> list[int]:

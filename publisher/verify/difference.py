@@ -4,15 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: the four checks, in report order
-KINDS = ("headings", "figures", "numbers", "text")
-_NOUNS = {"headings": "heading", "figures": "figure", "numbers": "number", "text": "text"}
+KINDS = ("headings", "figures", "numbers", "text", "structure")
+_NOUNS = {"headings": "heading", "figures": "figure", "numbers": "number", "text": "text",
+          "structure": "structure"}
 
 
 @dataclass
 class Difference:
     """One way an edition differs from the source."""
     kind: str  # one of KINDS
-    #: missing | extra | changed, or what else differs: level, not-in-text, caption, image, order
+    #: missing | extra | changed, or what else differs: level, not-in-text, caption, image, order,
+    #: hidden (text no reader sees), moved, spacing, merged …
     change: str
     expected: str = ""
     found: str = ""

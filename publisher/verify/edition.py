@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from .. import images
-from ..facts import Facts, FigureFact, NumberFact, find_numbers, fold_width
+from ..facts import Facts, FigureFact, HeadingFact, NumberFact, find_numbers, fold_width
+from .difference import Difference
 
 #: a caption as the editions write it: label "图N", then the caption text
 CAPTION = re.compile(r"^\s*(?:图|Figure|Fig\.)\s*(\d+)[\s:：.．、]*(.*)$", re.DOTALL)
@@ -28,6 +29,15 @@ class EditionFacts(Facts):
     figure_units: list[int] = field(default_factory=list)
     #: the title in the file's metadata (PDF /Title, DOCX core title, HTML <title>, EPUB dc:title)
     title: str | None = None
+    #: the language in the file's metadata (PDF /Lang, DOCX default w:lang, HTML lang, dc:language)
+    language: str | None = None
+    #: the authors in the file's metadata (PDF /Author, DOCX creator, HTML author, dc:creator)
+    authors: list[str] | None = None
+    #: the edition's own contents list (EPUB nav, an HTML contents nav), when it has one
+    contents: list[HeadingFact] | None = None
+    #: what the extractor saw by itself, needing no source: text drawn where no reader sees it,
+    #: a picture drawn squashed or inverted, a bookmark that lands elsewhere, a broken part
+    seen: list[Difference] = field(default_factory=list)
 
 
 @dataclass

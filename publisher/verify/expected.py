@@ -9,6 +9,8 @@ from pathlib import Path
 from ..facts import WIDTH_FOLD, Facts, document_facts
 from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong, Styled,
                      plain_text, walk_blocks)
+from .. import layout as layouts
+from ..people import authors
 from . import source
 from .edition import FIGURE_WORDS, fingerprint
 from .source import SourceText
@@ -63,6 +65,9 @@ class Expected:
     between: list[str] = field(default_factory=list)
     #: the source's text blocks read a second way (markdown-it), apart from the model
     second: list[SourceText] = field(default_factory=list)
+    #: the source's language (BCP 47) and the authors its byline names
+    language: str = ""
+    authors: list[str] = field(default_factory=list)
 
 
 def expect(doc: Document) -> Expected:
@@ -73,7 +78,17 @@ def expect(doc: Document) -> Expected:
     return Expected(facts=facts, places=[Place(section, index) for section, index in facts.places],
                     fingerprints=fingerprints_of(paths),
                     image_names=[p.name for p in paths], marked=marked_texts(doc),
-                    furniture=front, between=between(facts, front), second=source.read(doc.source))
+                    furniture=front, between=between(facts, front), second=source.read(doc.source),
+                    language=doc.meta.language, authors=byline_names(doc))
+
+
+def byline_names(doc: Document) -> list[str]:
+    """The names of the byline, without its role words in either language ("文/图", "By")."""
+    if not doc.meta.byline.strip():
+        return []
+    base = layouts.load("base")
+    roles = [word for language in ("zh", "en") for word in base.labels(language).get("byline_roles", [])]
+    return authors(doc.meta.byline, roles)
 
 
 def fingerprints_of(paths: list[Path]) -> list[str]:

@@ -100,7 +100,7 @@ def test_build_verify_writes_and_checks_every_edition(tmp_path: Path, capsys: py
     assert sorted(p.suffix for p in written) == [".docx", ".epub", ".html", ".pdf"]
     rows = {line.split()[0]: line.split()[1:] for line in lines if line.startswith(str(out))}
     # the table names the editions' own paths, not the staged files it read
-    assert rows == {str(path): ["ok"] * 4 for path in written}
+    assert rows == {str(path): ["ok"] * 5 for path in written}
     assert lines[-1].startswith("all 4 editions agree with the source")
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)  # no temp files left
 

@@ -35,6 +35,8 @@ class EditionFacts(Facts):
     authors: list[str] | None = None
     #: the edition's own contents list (EPUB nav, an HTML contents nav), when it has one
     contents: list[HeadingFact] | None = None
+    #: the text of the running heads and feet (DOCX headers and footers), apart from the body
+    margins: list[str] = field(default_factory=list)
     #: what the extractor saw by itself, needing no source: text drawn where no reader sees it,
     #: a picture drawn squashed or inverted, a bookmark that lands elsewhere, a broken part
     seen: list[Difference] = field(default_factory=list)

@@ -6,16 +6,32 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from ..facts import HeadingFact
+from ..facts import NUMBER, HeadingFact
 from .difference import Difference, quote as _q
 from .edition import EditionFacts
 from .expected import Expected, plain
+from .text import FURNITURE_MARKS, PAGE_WORDS
 
 
 def compare_structure(expected: Expected, edition: EditionFacts, depths: list[int]) -> list[Difference]:
     """Metadata and contents; `depths` are the source headings' outline depths (title first)."""
     return (compare_title(expected, edition) + compare_language(expected, edition)
-            + compare_authors(expected, edition) + compare_contents(expected, edition, depths))
+            + compare_authors(expected, edition) + compare_contents(expected, edition, depths)
+            + compare_margins(expected, edition))
+
+
+def compare_margins(expected: Expected, edition: EditionFacts) -> list[Difference]:
+    """Running heads and feet may hold the front matter, the title, page numbers and their
+    words; any other text there is text the source does not have where a reader sees it."""
+    words = expected.furniture + [plain(expected.facts.headings[0].text)] + PAGE_WORDS
+    out = []
+    for text in edition.margins:
+        rest = NUMBER.sub("", plain(text))
+        for word in words:
+            rest = rest.replace(plain(word), "")
+        if rest.strip(FURNITURE_MARKS):
+            out.append(Difference("text", "extra", found=f"{_q(' '.join(text.split()))} in a page header or footer"))
+    return out
 
 
 def compare_title(expected: Expected, edition: EditionFacts) -> list[Difference]:
@@ -29,11 +45,12 @@ def compare_title(expected: Expected, edition: EditionFacts) -> list[Difference]
 
 def compare_language(expected: Expected, edition: EditionFacts) -> list[Difference]:
     """The language a reading system, screen reader or spelling checker is told: the source's
-    (compared by its primary subtag: zh-CN and zh-Hans-CN are both Chinese)."""
+    (compared by its primary subtag: zh-CN and zh-Hans-CN are both Chinese). A DOCX declares
+    a Latin and an East Asian language (space-separated here): the source's must be one."""
     got = edition.language
     if got is None or not expected.language:
         return []
-    if _primary(got) == _primary(expected.language):
+    if _primary(expected.language) in {_primary(tag) for tag in got.split()}:
         return []
     shown = _q(got) if got else "none"
     return [Difference("structure", "language", f"language {_q(expected.language)}",

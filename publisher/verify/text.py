@@ -37,9 +37,9 @@ _MARKER = re.compile(r"(?<![\d.])(?:\d{1,3}[.．)）])+(?!\d)")
 #: a line holding only list marks: pdftotext -raw emits a page's list marks at the page's end
 _MARKS_ONLY = re.compile(r"^(?:\s*(?:[•◦▪‣⁃·☐☑]|\d{1,3}[.．)）]|[a-zA-Z][.)]|[ivxlcIVXLC]{1,6}[.)]))+\s*$")
 #: words a running foot may set around the page number (labels.*.page_number)
-_PAGE_WORDS = ["Page", "of"]
+PAGE_WORDS = ["Page", "of"]
 #: what may remain of a furniture line once its known words are gone
-_FURNITURE_MARKS = "-–—|·•/第版页()（）[]【】,，:："
+FURNITURE_MARKS = "-–—|·•/第版页()（）[]【】,，:："
 
 
 @dataclass
@@ -137,7 +137,7 @@ def edition_body(expected: Expected, edition: EditionFacts) -> Body:
         if edition.unit == "page":
             # a running head may repeat the title, but not on page 1, where the title is a heading
             title = [plain(expected.facts.headings[0].text)] if number > 1 else []
-            unit = _strip_furniture(unit, expected.furniture + title + [str(number), str(total)] + _PAGE_WORDS)
+            unit = _strip_furniture(unit, expected.furniture + title + [str(number), str(total)] + PAGE_WORDS)
         text = plain(unit)
         starts.append(length)
         parts.append(text)
@@ -161,7 +161,7 @@ def _is_furniture(line: str, words: list[str]) -> bool:
     text = original = plain(line)
     for word in words:
         text = text.replace(word, "")
-    return not original or (text != original and not text.strip(_FURNITURE_MARKS))
+    return not original or (text != original and not text.strip(FURNITURE_MARKS))
 
 
 Span = tuple[int, int, int]  # (paragraph index, start, end) in the edition's text
@@ -235,7 +235,7 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
         context = gap if shown < MAX_SHOWN else ""
         diffs.append(_text_diff(paras[k], expected.facts.paragraphs[k], context, places[k], page))
         diffs[-1].about = paras[k]
-    words = NUMBER.sub("", rest).strip(_FURNITURE_MARKS + "☐☑•◦▪.")
+    words = NUMBER.sub("", rest).strip(FURNITURE_MARKS + "☐☑•◦▪.")
     if not missing and not page and len(words) >= MIN_EXTRA and near is not None:
         diffs.append(Difference("text", "extra", found=_q(_short(words, 24)), section=near.section,
                                 paragraph=near.paragraph))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,33 @@ def plain(text: str) -> str:
     return "".join(unicodedata.normalize("NFC", text).translate(_PLAIN).split())
 
 
+#: letters and digits of scripts that set a space between words (Latin, Greek, Cyrillic)
+_WORDISH = "0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+_SPACE = re.compile(r"\s+")
+_WORDISH_AT = re.compile(f"[{_WORDISH}]")
+
+
+def word_spaces(text: str) -> tuple[str, list[int], list[int]]:
+    """plain(text), and where in it a space stands between two words of a spaced script:
+    (plain text, positions of spaces, positions of line breaks that may stand for one)."""
+    flat = unicodedata.normalize("NFC", text).translate(_PLAIN)
+    spaces: list[int] = []
+    breaks: list[int] = []
+    removed = 0
+    for match in _SPACE.finditer(flat):
+        start, end = match.span()
+        if 0 < start and end < len(flat) and _WORDISH_AT.match(flat[start - 1]) and _WORDISH_AT.match(flat[end]):
+            (breaks if "\n" in match.group() else spaces).append(start - removed)
+        removed += end - start
+    return "".join(flat.split()), spaces, breaks
+
+
+def spaces_of(text: str) -> tuple[str, list[int]]:
+    """plain(text) and where a space or a line break stood between two words in it."""
+    flat, spaces, breaks = word_spaces(text)
+    return flat, sorted(spaces + breaks)
+
+
 @dataclass
 class Place:
     """Where a source paragraph sits: the heading above it and its index under that heading."""
@@ -59,6 +87,10 @@ class Expected:
     image_names: list[str]
     #: normalised paragraph text → the same with footnote marks written in (as print shows them)
     marked: dict[str, str] = field(default_factory=dict)
+    #: where each paragraph's word spaces are (word_spaces: its spaces and line breaks)
+    spaces: list[list[int]] = field(default_factory=list)
+    #: the same for the paragraphs with footnote marks written in, by their marked text
+    marked_spaces: dict[str, list[int]] = field(default_factory=dict)
     #: normalised strings a layout may print outside the body: front matter and date renderings
     furniture: list[str] = field(default_factory=list)
     #: normalised text that may stand between paragraphs: captions, headings, furniture
@@ -75,9 +107,12 @@ def expect(doc: Document) -> Expected:
     facts = document_facts(doc)
     paths = [Path(f.image_path) for f in facts.figures]
     front = furniture(doc)
+    marked = marked_texts(doc)
     return Expected(facts=facts, places=[Place(section, index) for section, index in facts.places],
                     fingerprints=fingerprints_of(paths),
-                    image_names=[p.name for p in paths], marked=marked_texts(doc),
+                    image_names=[p.name for p in paths], marked={plain(k): plain(v) for k, v in marked.items()},
+                    spaces=[spaces_of(text)[1] for text in facts.paragraphs],
+                    marked_spaces=dict(map(spaces_of, marked.values())),
                     furniture=front, between=between(facts, front), second=source.read(doc.source),
                     language=doc.meta.language, authors=byline_names(doc))
 
@@ -108,11 +143,11 @@ def between(facts: Facts, front: list[str]) -> list[str]:
 
 def marked_texts(doc: Document) -> dict[str, str]:
     """Paragraphs with footnote references, as they read with the marks printed inline."""
-    out = {}
+    out: dict[str, str] = {}
     notes = [block for note in doc.footnotes for block in note.blocks]  # a note may mark another note
     for block in walk_blocks(list(doc.blocks) + notes):
         if isinstance(block, Paragraph) and _has_ref(block.inlines):
-            out[plain(block.text)] = plain(_marked(block.inlines))
+            out[block.text] = _marked(block.inlines)
     return out
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
 from ..facts import NUMBER, find_numbers, fold_width
 from .difference import Difference, quote as _q, short as _short
 from .edition import FIGURE_WORDS, EditionFacts
-from .expected import Expected, Place, plain
+from .expected import Expected, Place, plain, word_spaces
 
 #: how many paragraphs missed in order may be looked for again from the start (keeps it linear)
 MAX_REREADS = 200
@@ -44,10 +44,14 @@ FURNITURE_MARKS = "-–—|·•/第版页()（）[]【】,，:："
 
 @dataclass
 class Body:
-    """The edition's text normalised into one string, and where its pages start."""
+    """The edition's text normalised into one string, and where its pages (or blocks) start."""
     text: str
     starts: list[int]
     pages: bool
+    #: where a space stood between two words of a spaced script (Latin …), in `text`
+    spaces: list[int] = field(default_factory=list)
+    #: where a line or page break stood there, which may stand for a space or for none
+    breaks: list[int] = field(default_factory=list)
 
     def page_at(self, pos: int) -> int:
         return bisect.bisect_right(self.starts, pos) if self.pages else 0
@@ -66,7 +70,60 @@ def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[
         if unplaced or end > start:
             raw = _uncovered(body.text, start, end, covered)
             diffs += _gap(expected, paras, unplaced, raw, known, (max(i0, 0), body.page_at(start)))
-    return diffs + ([] if body.pages else _moved(expected, covered))
+    diffs += _spacing(expected, paras, anchors, body)
+    return diffs + ([] if body.pages else _moved(expected, covered) + _merged(expected, anchors, body))
+
+
+def _spacing(expected: Expected, paras: list[str], anchors: list[Span], body: Body) -> list[Difference]:
+    """Word spaces of Latin (Greek, Cyrillic) text must stand where the source has them: a space
+    lost joins two words, one added splits a word. A PDF's line break may stand for either."""
+    diffs = []
+    for k, pos, end in anchors:
+        text = paras[k]
+        want = set(expected.spaces[k])
+        if end - pos != len(text):  # found with its note marks written in
+            text = expected.marked.get(text, text)
+            want = set(expected.marked_spaces.get(text, ()))
+        got = set(_between(body.spaces, pos, end))
+        if want == got:
+            continue
+        soft = set(_between(body.breaks, pos, end))
+        # a PDF's justified CJK line spreads Latin letters apart too: only a lost space counts
+        lost, added = sorted(want - got - soft), [] if body.pages else sorted(got - want)
+        if not lost and not added:
+            continue
+        at = min(lost + added)
+        place = expected.places[k]
+        diffs.append(Difference("text", "spacing", _q(_spaced(text, want, at)),
+                                f"reads {_q(_spaced(body.text[pos:end], got | (soft & want), at))}",
+                                place.section, place.paragraph, body.page_at(pos), about=paras[k]))
+    return diffs
+
+
+def _between(positions: list[int], start: int, end: int) -> list[int]:
+    """The positions inside (start, end), made relative to start."""
+    low, high = bisect.bisect_right(positions, start), bisect.bisect_left(positions, end)
+    return [p - start for p in positions[low:high]]
+
+
+def _spaced(text: str, spaces: set[int], at: int, reach: int = 14) -> str:
+    """`text` around position `at` with its spaces written back in: "…the word spaces…"."""
+    low, high = max(0, at - reach), min(len(text), at + reach)
+    out = "".join((" " if k in spaces and k > low else "") + text[k] for k in range(low, high))
+    return ("…" if low else "") + out + ("…" if high < len(text) else "")
+
+
+def _merged(expected: Expected, anchors: list[Span], body: Body) -> list[Difference]:
+    """Two source paragraphs in one block of the edition (DOCX, HTML, EPUB: a PDF does not mark
+    where a paragraph ends)."""
+    diffs = []
+    for (_, _, end), (k, start, _) in zip(anchors, anchors[1:]):
+        following = bisect.bisect_left(body.starts, end)
+        if start >= end and (following == len(body.starts) or body.starts[following] > start):
+            place = expected.places[k]
+            diffs.append(Difference("text", "merged", _q(_short(" ".join(expected.facts.paragraphs[k].split()), 24)),
+                                    "runs on in the paragraph before it", place.section, place.paragraph))
+    return diffs
 
 
 def _moved(expected: Expected, covered: list[Span]) -> list[Difference]:
@@ -132,17 +189,25 @@ def between(expected: Expected, edition: EditionFacts) -> list[str]:
 def edition_body(expected: Expected, edition: EditionFacts) -> Body:
     """The edition's text as one normalised string (PDF: page furniture at page edges dropped)."""
     parts, starts, length = [], [], 0
+    spaces: list[int] = []
+    breaks: list[int] = []
     total = len(edition.paragraphs)
     for number, unit in enumerate(edition.paragraphs, start=1):
         if edition.unit == "page":
             # a running head may repeat the title, but not on page 1, where the title is a heading
             title = [plain(expected.facts.headings[0].text)] if number > 1 else []
             unit = _strip_furniture(unit, expected.furniture + title + [str(number), str(total)] + PAGE_WORDS)
-        text = plain(unit)
+        text, at, soft = word_spaces(unit)
+        if edition.unit == "page":
+            breaks.append(length)
+        else:  # a line break in a block of the screen editions or Word is a space
+            at, soft = sorted(at + soft), []
         starts.append(length)
         parts.append(text)
+        spaces += [length + k for k in at]
+        breaks += [length + k for k in soft]
         length += len(text)
-    return Body("".join(parts), starts, edition.unit == "page")
+    return Body("".join(parts), starts, edition.unit == "page", spaces, breaks)
 
 
 def _strip_furniture(page: str, words: list[str]) -> str:
@@ -222,7 +287,7 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
          known: list[str], where: tuple[int, int]) -> list[Difference]:
     """Differences in one stretch between anchored paragraphs (after paragraph `before`)."""
     places, (before, page) = expected.places, where
-    rest, missing = _take_short(paras, unplaced, _leftover(gap, known) if gap else "")
+    rest, missing, moved = _take_short(paras, unplaced, _leftover(gap, known) if gap else "")
     rest = _MARKER.sub("", rest)  # list marks, once the short paragraphs (which may end "2.") are out
     near = places[before] if places and not missing else None
     model = [(v, k) for k in missing for v in find_numbers(paras[k])]
@@ -235,6 +300,9 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
         context = gap if shown < MAX_SHOWN else ""
         diffs.append(_text_diff(paras[k], expected.facts.paragraphs[k], context, places[k], page))
         diffs[-1].about = paras[k]
+    if not page:  # the screen editions and Word keep the source's order (a PDF's columns may not)
+        diffs += [Difference("text", "moved", _q(paras[k]), "is out of order", places[k].section, places[k].paragraph,
+                             about=paras[k]) for k in moved if len(paras[k]) > 1 and not paras[k].isdigit()]
     words = NUMBER.sub("", rest).strip(FURNITURE_MARKS + "☐☑•◦▪.")
     if not missing and not page and len(words) >= MIN_EXTRA and near is not None:
         diffs.append(Difference("text", "extra", found=_q(_short(words, 24)), section=near.section,
@@ -242,23 +310,26 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
     return diffs
 
 
-def _take_short(paras: list[str], unplaced: list[int], rest: str) -> tuple[str, list[int]]:
-    """Cut the short paragraphs out of a gap; return what is left and what is missing.
+def _take_short(paras: list[str], unplaced: list[int], rest: str) -> tuple[str, list[int], list[int]]:
+    """Cut the short paragraphs out of a gap; return what is left, what is missing, and what
+    was found only before its predecessor (out of order).
 
     They are looked for in order, then anywhere in the gap: a table split across
     columns may print a row's cells apart.
     """
-    missing, pos = [], 0
+    missing, moved, pos = [], [], 0
     for k in unplaced:
         found = -1
         if len(paras[k]) < MIN_ANCHOR:
             found = rest.find(paras[k], pos)
-            found = rest.find(paras[k]) if found < 0 else found
+            if found < 0:
+                found = rest.find(paras[k])
+                moved += [k] if found >= 0 else []
         if found < 0:
             missing.append(k)
         else:
             rest, pos = rest[:found] + rest[found + len(paras[k]):], found
-    return rest, missing
+    return rest, missing, moved
 
 
 def _number_diffs(model: list[tuple[str, int]], found: list[str], places: list[Place],

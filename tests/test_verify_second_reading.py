@@ -55,3 +55,56 @@ def test_a_renderer_that_drops_a_paragraph_is_named_once(tmp_path: Path, monkeyp
     messages = [d.message() for d in verify(REAL_COPY, [written["html"]], tmp_path)[0].differences]
     # the model's check names it, with its place; the second reading does not say it again
     assert messages == ['text "…wheadingtextfoll…" → "…wheading…" in "Raw headin…", paragraph 1'], messages
+
+
+# ---- a deliberately broken reader or renderer is caught on real copy ------------------
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def _without_pictures(parse):  # a reader bug: raw HTML loses its <img> elements
+    def parse_dropping(fragment: str):
+        root, dropped = parse(fragment)
+        for parent in list(root.iter()):
+            for child in list(parent):
+                if child.tag == "img":
+                    parent.remove(child)
+        return root, dropped
+    return parse_dropping
+
+
+def test_a_reader_that_drops_raw_pictures_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from publisher import raw_html
+    monkeypatch.setattr(raw_html, "parse", _without_pictures(raw_html.parse))
+    written = builder.build(REAL_COPY, ["html", "docx"], tmp_path)
+    for result in verify(REAL_COPY, list(written.values()), tmp_path):
+        messages = [d.message() for d in result.differences]
+        # the model never had them, so only the second reading can name them (map.jpg is shown
+        # three times: the line named is one of the three)
+        assert any(m.startswith("figure missing: picture map.jpg source line ") for m in messages), messages
+        assert "figure missing: picture portrait.jpg source line 22" in messages, messages
+
+
+def test_a_renderer_that_escapes_code_twice_is_caught_on_real_copy(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from html import escape
+
+    from publisher.renderers import htmlbody
+    if not (CORPUS / "es6-promise").is_dir():
+        pytest.skip(f"no corpus at {CORPUS}")
+    token = htmlbody.HtmlWriter.token
+    monkeypatch.setattr(htmlbody.HtmlWriter, "token", staticmethod(lambda text, kind: token(escape(text, quote=False), kind)))
+    source = tmp_path / "es6-promise.md"
+    source.write_text((CORPUS / "es6-promise" / "es6-promise.md").read_text(encoding="utf-8"), encoding="utf-8")
+    written = builder.build(source, ["html", "epub"], tmp_path)
+    for result in verify(source, list(written.values()), tmp_path):
+        assert any("&gt;" in d.message() or "&lt;" in d.message() or "&amp;" in d.message()
+                   for d in result.differences), [d.message() for d in result.differences]
+
+
+def test_a_renderer_that_drops_pictures_is_caught_on_the_seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from publisher.renderers import htmlbody
+    monkeypatch.setattr(htmlbody.HtmlWriter, "visit_figure", lambda self, node: "")
+    written = builder.build(SEED, ["html"], tmp_path)
+    messages = [d.message() for d in verify(SEED, [written["html"]], tmp_path)[0].differences]
+    assert sum(m.startswith("figure missing: 图") for m in messages) == 4, messages

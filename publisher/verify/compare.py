@@ -112,7 +112,26 @@ def compare_figures(expected: Expected, edition: EditionFacts) -> list[Differenc
         label = f"图{got[j].number}" if got[j].number else "picture without a numbered caption"
         diffs.append(Difference("figures", "extra", found=f"{label} {_q(got[j].caption)}",
                                 page=_figure_page(edition, j)))
-    return diffs + _uncaptioned(expected, edition, got) + _figure_order(edition)
+    return diffs + _uncaptioned(expected, edition, got) + _figure_order(edition) + _unread(expected, got)
+
+
+def _unread(expected: Expected, got: list[FigureFact]) -> list[Difference]:
+    """Pictures the second reading of the source finds and the model lacks must be drawn too."""
+    if not expected.unread_pictures:
+        return []
+    pool = [g.fingerprint for g in got if g.fingerprint]
+    for fingerprint in expected.fingerprints:  # the model's own pictures, matched above
+        _take(pool, fingerprint)
+    return [Difference("figures", "missing", f"picture {name}", "", line=line)
+            for fingerprint, name, line in expected.unread_pictures if not _take(pool, fingerprint)]
+
+
+def _take(pool: list[str], fingerprint: str) -> bool:
+    """Take a picture showing `fingerprint` out of `pool`; False when there is none."""
+    match = next((k for k, known in enumerate(pool) if fingerprints_match(known, fingerprint)), None)
+    if match is not None:
+        pool.pop(match)
+    return match is not None
 
 
 def _repair_on_page(expected: Expected, edition: EditionFacts, got: list[FigureFact], i: int, j: int) -> None:

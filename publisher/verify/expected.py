@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from difflib import SequenceMatcher
+from urllib.parse import unquote
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +99,8 @@ class Expected:
     between: list[str] = field(default_factory=list)
     #: the source's text blocks read a second way (markdown-it), apart from the model
     second: list[SourceText] = field(default_factory=list)
+    #: pictures the second reading finds that the model lacks: (fingerprint, file name, line)
+    unread_pictures: list[tuple[str, str, int]] = field(default_factory=list)
     #: the source's language (BCP 47) and the authors its byline names
     language: str = ""
     authors: list[str] = field(default_factory=list)
@@ -108,12 +112,14 @@ def expect(doc: Document) -> Expected:
     paths = [Path(f.image_path) for f in facts.figures]
     front = furniture(doc)
     marked = marked_texts(doc)
+    second, pictures = source.reading(doc.source)
     return Expected(facts=facts, places=[Place(section, index) for section, index in facts.places],
                     fingerprints=fingerprints_of(paths),
                     image_names=[p.name for p in paths], marked={plain(k): plain(v) for k, v in marked.items()},
                     spaces=[spaces_of(text)[1] for text in facts.paragraphs],
                     marked_spaces=dict(map(spaces_of, marked.values())),
-                    furniture=front, between=between(facts, front), second=source.read(doc.source),
+                    furniture=front, between=between(facts, front), second=second,
+                    unread_pictures=unread_pictures(doc.source, pictures, paths),
                     language=doc.meta.language, authors=byline_names(doc))
 
 
@@ -124,6 +130,32 @@ def byline_names(doc: Document) -> list[str]:
     base = layouts.load("base")
     roles = [word for language in ("zh", "en") for word in base.labels(language).get("byline_roles", [])]
     return authors(doc.meta.byline, roles)
+
+
+def unread_pictures(source_path: Path, pictures: list[source.SourcePicture], model: list[Path]
+                    ) -> list[tuple[str, str, int]]:
+    """The local pictures the source shows that are not among the model's (a reader that drops
+    a raw <img> drops it from every edition: this side must see it)."""
+    folder = source_path.resolve().parent
+    local = [(path, picture.line) for picture in pictures
+             if (path := _local_file(folder, picture.src)) is not None]
+    # aligned in order, so that the picture left out is named at its own line
+    matcher = SequenceMatcher(None, [path for path, _ in local], [path.resolve() for path in model], autojunk=False)
+    kept = {i for block in matcher.get_matching_blocks() for i in range(block.a, block.a + block.size)}
+    out = []
+    for path, line in (entry for i, entry in enumerate(local) if i not in kept):
+        print_ = fingerprint(path.read_bytes())
+        if print_:  # a file no edition can draw is refused or warned about by the build
+            out.append((print_, path.name, line))
+    return out
+
+
+def _local_file(folder: Path, src: str) -> Path | None:
+    """The picture file a source names, inside its folder; None for a URL or a missing file."""
+    if not src or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
+        return None
+    path = (folder / unquote(src.split("#")[0].split("?")[0])).resolve()
+    return path if path.is_relative_to(folder) and path.is_file() else None
 
 
 def fingerprints_of(paths: list[Path]) -> list[str]:

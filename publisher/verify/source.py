@@ -46,6 +46,13 @@ class SourceText:
     line: int
 
 
+@dataclass(frozen=True)
+class SourcePicture:
+    """A picture the source shows (Markdown or raw HTML), as written, and its line."""
+    src: str
+    line: int
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"typographer": True}).enable(["table", "strikethrough", "smartquotes"])
     for plugin in (footnote_plugin, deflist_plugin, tasklists_plugin, admon_plugin, sub_plugin,
@@ -57,14 +64,38 @@ def _parser() -> MarkdownIt:
 
 def read(path: Path) -> list[SourceText]:
     """The text blocks of the source at `path` (paragraphs, headings, cells, code …), in order."""
+    return reading(path)[0]
+
+
+def reading(path: Path) -> tuple[list[SourceText], list[SourcePicture]]:
+    """The text blocks of the source at `path` (paragraphs, headings, cells, code …) and the
+    pictures it shows, in order."""
     text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)  # invisible control characters: no edition can carry them
     front = split(text, path)
     out: list[SourceText] = []
+    pictures: list[SourcePicture] = []
     for token in _parser().parse(front.body):
         line = (token.map[0] if token.map else 0) + front.body_line
-        blocks = _html_blocks(token.content) if token.type == "html_block" else [_text_of(token)]
+        if token.type == "html_block":
+            blocks, sources = _html_blocks(token.content)
+        else:
+            blocks, sources = [_text_of(token)], _pictures_of(token)
         out += [SourceText(block, line) for block in blocks if block.strip()]
+        pictures += [SourcePicture(src, line) for src in sources if src]
+    return out, pictures
+
+
+def _pictures_of(token: Any) -> list[str]:
+    """The picture sources of an inline token: Markdown images and raw <img> elements."""
+    if token.type != "inline":
+        return []
+    out = []
+    for child in token.children or []:
+        if child.type == "image":
+            out.append(str(child.attrGet("src") or ""))
+        elif child.type == "html_inline":
+            out += _html_blocks(child.content)[1]
     return out
 
 
@@ -113,11 +144,14 @@ class _HtmlText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.blocks: list[list[str]] = [[]]
+        self.pictures: list[str] = []
         self.hidden = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HTML_BLOCKS:
             self.blocks.append([])
+        if tag == "img" and not self.hidden:
+            self.pictures.append(dict(attrs).get("src") or "")
         if tag in _MEDIA and not self.hidden:
             self.blocks.append([dict(attrs).get("src") or dict(attrs).get("data") or ""])
         if tag in _HIDDEN:
@@ -134,8 +168,12 @@ class _HtmlText(HTMLParser):
             self.blocks[-1].append(data)
 
 
-def _html_blocks(fragment: str) -> list[str]:
+def _html_blocks(fragment: str) -> tuple[list[str], list[str]]:
+    """The text blocks of raw HTML, and the sources of its pictures."""
     parser = _HtmlText()
-    parser.feed(fragment)
-    parser.close()
-    return [" ".join(parts) for parts in parser.blocks]
+    try:
+        parser.feed(fragment)
+        parser.close()
+    except AssertionError:  # html.parser on a marked section (<![x[ … ]]>): what was read stands
+        pass
+    return [" ".join(parts) for parts in parser.blocks], parser.pictures

@@ -12,6 +12,7 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from difflib import SequenceMatcher
 from typing import Callable, Sequence
 
@@ -30,6 +31,10 @@ MIN_ANCHOR = 8
 MIN_EXTRA = 6
 #: lost paragraphs per gap shown with the place they differ (the search costs a pass over the gap)
 MAX_SHOWN = 50
+#: characters shown either side of where a changed paragraph stops agreeing
+CONTEXT = 10
+#: characters of added text quoted in a message
+MAX_QUOTED = 60
 #: number sequences longer than this (product of lengths) are compared as multisets, not aligned
 MAX_ALIGN = 4_000_000
 #: runs of list markers and note numbers a layout prints ("1." "2)" "1.2.3."), never figures
@@ -56,6 +61,30 @@ class Body:
     def page_at(self, pos: int) -> int:
         return bisect.bisect_right(self.starts, pos) if self.pages else 0
 
+    def shown(self, fragment: str, near: int) -> str:
+        """A fragment of `text` (looked for from `near`) as a reader sees it: its word spaces
+        written back in, so that a message shows "the words", not "thewords"."""
+        pos = self.text.find(fragment, near) if fragment else -1
+        if pos < 0:
+            return fragment
+        if not hasattr(self, "_all_spaces"):
+            self._all_spaces = sorted(self.spaces + self.breaks)
+        return with_spaces(fragment, pos, self._all_spaces)
+
+
+def _shown_from(body: Body, near: int, fragment: str) -> str:
+    return body.shown(fragment, near)
+
+
+def with_spaces(text: str, offset: int, spaces: list[int]) -> str:
+    """`text`, found at `offset` of a string whose word spaces stood at `spaces`, with them in."""
+    low, high = bisect.bisect_right(spaces, offset), bisect.bisect_left(spaces, offset + len(text))
+    out, last = [], 0
+    for at in spaces[low:high]:
+        out += [text[last:at - offset], " "]
+        last = at - offset
+    return "".join(out) + text[last:]
+
 
 def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[Difference]:
     """Every source paragraph must be in the edition; numbers compared where text differs."""
@@ -69,7 +98,8 @@ def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[
         unplaced = [k for k in range(i0 + 1, i1) if k not in placed]
         if unplaced or end > start:
             raw = _uncovered(body.text, start, end, covered)
-            diffs += _gap(expected, paras, unplaced, raw, known, (max(i0, 0), body.page_at(start)))
+            diffs += _gap(expected, paras, unplaced, raw, known, (max(i0, 0), body.page_at(start)),
+                          partial(_shown_from, body, start))
     diffs += _spacing(expected, paras, anchors, body)
     return diffs + ([] if body.pages else _moved(expected, covered) + _merged(expected, anchors, body))
 
@@ -284,8 +314,9 @@ def _leftover(gap: str, between: list[str]) -> str:
 
 
 def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
-         known: list[str], where: tuple[int, int]) -> list[Difference]:
-    """Differences in one stretch between anchored paragraphs (after paragraph `before`)."""
+         known: list[str], where: tuple[int, int], shown: Callable[[str], str]) -> list[Difference]:
+    """Differences in one stretch between anchored paragraphs (after paragraph `before`);
+    `shown` gives a piece of the gap with its word spaces."""
     places, (before, page) = expected.places, where
     rest, missing, moved = _take_short(paras, unplaced, _leftover(gap, known) if gap else "")
     rest = _MARKER.sub("", rest)  # list marks, once the short paragraphs (which may end "2.") are out
@@ -294,18 +325,20 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
     found = find_numbers(rest)
     diffs = _number_diffs(model, found, places, near, page)
     masked_gap = _mask(gap)
-    for shown, k in enumerate(missing):
+    for count, k in enumerate(missing):
         if _mask(paras[k]) in masked_gap or _mask(expected.marked.get(paras[k], "\0")) in masked_gap:
             continue  # the words agree; only numbers differ, reported above
-        context = gap if shown < MAX_SHOWN else ""
-        diffs.append(_text_diff(paras[k], expected.facts.paragraphs[k], context, places[k], page))
+        context = gap if count < MAX_SHOWN else ""
+        diffs.append(_text_diff((paras[k], expected.spaces[k]), expected.facts.paragraphs[k], context,
+                                places[k], page, shown))
         diffs[-1].about = paras[k]
     if not page:  # the screen editions and Word keep the source's order (a PDF's columns may not)
         diffs += [Difference("text", "moved", _q(paras[k]), "is out of order", places[k].section, places[k].paragraph,
                              about=paras[k]) for k in moved if len(paras[k]) > 1 and not paras[k].isdigit()]
     words = NUMBER.sub("", rest).strip(FURNITURE_MARKS + "☐☑•◦▪.")
     if not missing and not page and len(words) >= MIN_EXTRA and near is not None:
-        diffs.append(Difference("text", "extra", found=_q(_short(words, 24)), section=near.section,
+        added = rest.strip(FURNITURE_MARKS + "☐☑•◦▪.")
+        diffs.append(Difference("text", "extra", found=_q(_short(shown(added), MAX_QUOTED)), section=near.section,
                                 paragraph=near.paragraph))
     return diffs
 
@@ -369,15 +402,19 @@ def _opcodes(model: list[str], found: list[str]) -> Sequence[tuple[str, int, int
     return ops
 
 
-def _text_diff(para: str, original: str, gap: str, place: Place, page: int) -> Difference:
-    """A lost paragraph: changed (show where, from its shared start or end) or missing."""
+def _text_diff(source: tuple[str, list[int]], original: str, gap: str, place: Place, page: int,
+               shown: Callable[[str], str]) -> Difference:
+    """A lost paragraph: changed (show where, from its shared start or end) or missing.
+    `source` is the paragraph's normalised text and where its word spaces stood."""
+    para, spaces = source
     enough = min(8, len(para) // 2)
     head = _shared(para, gap, lambda n: para[:n])
     tail = _shared(para, gap, lambda n: para[len(para) - n:])
     if max(head, tail) >= enough and max(head, tail) < len(para):
         cut = head if head >= tail else len(para) - tail  # where the edition stops agreeing
         pos = gap.find(para[:head]) + head if head >= tail else gap.find(para[cut:])
-        want, got = para[max(0, cut - 8):cut + 8], gap[max(0, pos - 8):pos + 8]
+        low, reach = max(0, cut - CONTEXT), max(0, pos - CONTEXT)
+        want, got = with_spaces(para[low:cut + CONTEXT], low, spaces), shown(gap[reach:pos + CONTEXT])
         return Difference("text", "changed", _q("…" + want + "…"), _q("…" + got + "…"),
                           place.section, place.paragraph, page)
     return Difference("text", "missing", _q(_short(" ".join(original.split()), 24)), "",

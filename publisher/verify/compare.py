@@ -5,7 +5,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 
 from ..facts import FigureFact
-from ..images import fingerprint_distance, fingerprints_match
+from ..images import fingerprint_distance, fingerprints_match, retouched
 from .difference import Difference, quote as _q
 from .edition import EditionFacts
 from .expected import Expected
@@ -155,8 +155,11 @@ def _uncaptioned(expected: Expected, edition: EditionFacts, got: list[FigureFact
         match = next((j for j in pool if fingerprints_match(got[j].fingerprint, expected.fingerprints[i])), None)
         if match is None:
             diffs.append(Difference("figures", "missing", f"picture {expected.image_names[i]} (no caption)"))
-        else:
-            pool.remove(match)
+            continue
+        pool.remove(match)
+        if retouched(got[match].fingerprint, expected.fingerprints[i]):
+            diffs.append(Difference("figures", "retouched", f"picture {expected.image_names[i]}",
+                                    "is painted over in part", page=_figure_page(edition, match)))
     for j in pool:
         diffs.append(Difference("figures", "extra", found="a picture not in the source",
                                 page=_figure_page(edition, j)))
@@ -191,6 +194,9 @@ def _figure_pair(expected: Expected, edition: EditionFacts, figures: list[Figure
                 "a picture not in the source" if got.fingerprint else "no picture")
         diffs.append(Difference("figures", "image", label,
                                 f"shows {name}, not {expected.image_names[i]}", page=page))
+    elif retouched(got.fingerprint, expected.fingerprints[i]):
+        diffs.append(Difference("figures", "retouched", label,
+                                f"shows {expected.image_names[i]} painted over in part", page=page))
     return diffs
 
 

@@ -1,6 +1,7 @@
 """DOCX extractor: headings by paragraph style, pictures, captions and text, in body order."""
 from __future__ import annotations
 
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -59,7 +60,12 @@ class _Reader:
         if style.startswith("toc"):  # a contents entry repeats a heading with a page number
             return
         for blip in p.iter(A_BLIP):
-            self.groups[-1].pictures.append(self._fingerprint(blip.get(R_EMBED, "")))
+            picture = self._fingerprint(blip.get(R_EMBED, ""))
+            self.groups[-1].pictures.append(picture)
+            problem = drawn_problem(blip, picture)
+            if problem:
+                self.seen.append(Difference("figures", "drawn", f"picture {self._name(blip)}", problem,
+                                            self.section, self.index))
         text = self.visible_text(p, style_id)
         level = self.levels.get(style_id) or _outline_level(p)
         if text.strip():
@@ -111,6 +117,10 @@ class _Reader:
                                                 f"by {author} is a tracked change not yet accepted",
                                                 self.section, self.index))
 
+    def _name(self, blip: Any) -> str:
+        part = self.part.related_parts.get(blip.get(R_EMBED, ""))
+        return posixpath.basename(str(part.partname)) if part is not None else "(missing)"
+
     def _fingerprint(self, rid: str) -> str:
         part = self.part.related_parts.get(rid)
         return fingerprint(part.blob) if part is not None else ""
@@ -135,6 +145,41 @@ def style_names(document: Any) -> dict[str, str]:
 def _style_id(p: Any) -> str:
     style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
     return style.get(qn("w:val"), "") if style is not None else ""
+
+
+#: how far a picture's drawn shape may stray from its own before it reads as squashed
+MAX_SQUASH = 0.03
+#: DrawingML picture effects that change what a picture shows
+_EFFECTS = {"lum": "brightness or contrast changed", "grayscl": "drawn in grey", "biLevel": "drawn in black and white",
+            "duotone": "drawn in two colours", "clrChange": "a colour replaced", "alphaModFix": "drawn faded",
+            "alphaInv": "drawn inverted"}
+A_NS = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+WP_NS = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+
+
+def drawn_problem(blip: Any, picture: str) -> str:
+    """How Word draws a picture other than as it is ("" when it draws it as it is): squashed,
+    cropped, or with an effect that changes what it shows."""
+    for effect in blip:
+        name = etree.QName(effect).localname
+        if name in _EFFECTS and not (name == "alphaModFix" and int(effect.get("amt", "100000")) >= 90000):
+            return f"is {_EFFECTS[name]} in Word" if name != "clrChange" else "has a colour replaced in Word"
+    fill = blip.getparent()
+    crop = fill.find(f"{A_NS}srcRect") if fill is not None else None
+    if crop is not None:
+        cut = max(abs(int(crop.get(side, "0") or 0)) for side in "ltrb") / 1000
+        if cut > 1:
+            return f"is cropped by {cut:g}% of a side"
+    frame = next((node for node in blip.iterancestors() if node.tag in (f"{WP_NS}inline", f"{WP_NS}anchor")), None)
+    extent = frame.find(f"{WP_NS}extent") if frame is not None else None
+    ratio = float(picture.split(":")[1]) if picture.count(":") >= 1 else 0.0
+    if extent is not None and ratio:
+        width, height = int(extent.get("cx", "0")), int(extent.get("cy", "0"))
+        if width <= 0 or height <= 0:
+            return "is drawn with no size"
+        if abs(width / height - ratio) / ratio > MAX_SQUASH + 0.01 / ratio:  # the ratio has two decimals
+            return f"is drawn squashed ({width / height:.2f}:1 for a {ratio:.2f}:1 picture)"
+    return ""
 
 
 def run_text(run: Any) -> str:

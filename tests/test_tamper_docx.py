@@ -8,12 +8,14 @@ other tools legitimately do to a file.
 from __future__ import annotations
 
 import copy
+import io
 import zipfile
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from lxml import etree
+from PIL import Image, ImageDraw
 
 from publisher.model import Document
 from publisher.verify import check, expect
@@ -221,6 +223,48 @@ def text_box_only(roots: dict[str, etree._Element]) -> None:
         set_run_property(run, w("color", val="FFFFFF"))
 
 
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+
+
+def first_picture(roots: dict[str, etree._Element]) -> etree._Element:
+    return next(body(roots).iter(f"{A}blip"))
+
+
+def squashed(roots: dict[str, etree._Element]) -> None:
+    extent = next(body(roots).iter(f"{WP}extent"))
+    extent.set("cy", str(int(extent.get("cy")) // 2))
+
+
+def cropped(roots: dict[str, etree._Element]) -> None:
+    blip = first_picture(roots)
+    crop = etree.Element(f"{A}srcRect")
+    crop.set("r", "40000")
+    blip.addnext(crop)
+
+
+def greyed(roots: dict[str, etree._Element]) -> None:
+    first_picture(roots).append(etree.Element(f"{A}grayscl"))
+
+
+def media(seed_docx: Path, change: Callable[["Image.Image"], "Image.Image"], quality: int = 90) -> dict[str, bytes]:
+    """The first photo of the DOCX, changed and saved again as JPEG."""
+    with zipfile.ZipFile(seed_docx) as package:
+        name = sorted(n for n in package.namelist() if n.startswith("word/media/"))[0]
+        picture = Image.open(io.BytesIO(package.read(name))).convert("RGB")
+    out = io.BytesIO()
+    change(picture).save(out, "JPEG", quality=quality)
+    return {name: out.getvalue()}
+
+
+def painted_over(picture: "Image.Image") -> "Image.Image":
+    """A retouch: a tenth of each side painted grey, in the middle of the photo."""
+    changed = picture.copy()
+    w, h = changed.size
+    ImageDraw.Draw(changed).rectangle([w * 0.45, h * 0.45, w * 0.55, h * 0.55], fill=(128, 128, 128))
+    return changed
+
+
 #: case → (the edit, (kind, change) that must be among the differences, words of the message)
 CAUGHT: dict[str, tuple[Edit, tuple[str, str], str]] = {
     "vanish": (on_runs(TARGET, lambda: w("vanish")), ("text", "hidden"), "Word's hidden text"),
@@ -237,7 +281,32 @@ CAUGHT: dict[str, tuple[Edit, tuple[str, str], str]] = {
     "a paragraph moved to the footer": (moved_to_footer, ("text", "extra"), "纪律严明"),
     "two paragraphs merged": (merged_paragraphs, ("text", "merged"), "纪律严明"),
     "swapped paragraphs": (swapped_with_next, ("text", "moved"), "is out of order"),
+    "a picture squashed": (squashed, ("figures", "drawn"), "is drawn squashed"),
+    "a picture cropped": (cropped, ("figures", "drawn"), "is cropped by 40%"),
+    "a picture greyed": (greyed, ("figures", "drawn"), "is drawn in grey"),
 }
+
+
+def _replace_members(source: Path, dest: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(source) as package, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in package.infolist():
+            out.writestr(info, members.get(info.filename, package.read(info)))
+    return dest
+
+
+def test_a_retouched_picture_is_named(seed_editions: dict[str, Path], expected: Expected, tmp_path: Path) -> None:
+    path = _replace_members(seed_editions["docx"], tmp_path / "r.docx", media(seed_editions["docx"], painted_over))
+    messages = [d.message() for d in _differences(expected, path)]
+    assert any("painted over in part" in m for m in messages), messages
+
+
+@pytest.mark.parametrize("change", ["recompressed", "half size"])
+def test_a_recompressed_or_smaller_picture_stays_silent(change: str, seed_editions: dict[str, Path],
+                                                         expected: Expected, tmp_path: Path) -> None:
+    resize = (lambda p: p) if change == "recompressed" else (lambda p: p.resize((p.width // 2, p.height // 2)))
+    members = media(seed_editions["docx"], resize, quality=80)
+    path = _replace_members(seed_editions["docx"], tmp_path / "c.docx", members)
+    assert [d.message() for d in _differences(expected, path)] == []
 
 
 def _differences(expected: Expected, path: Path) -> list[Difference]:

@@ -392,3 +392,13 @@ def test_legitimate_edits_stay_silent(case: str, seed_editions: dict[str, Path],
     edit, options = CONTROLS[case]
     path = edited(seed_editions["docx"], tmp_path / "c.docx", edit, **options)  # type: ignore[arg-type]
     assert [d.message() for d in _differences(expected, path)] == []
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(expected: Expected, tmp_path: Path) -> None:
+    from publisher.errors import PublisherError
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("[Content_Types].xml", "<Types/>")
+        out.writestr("word/document.xml", b"<w:document>" + b" " * (40 * 2**20) + b"</w:document>")
+    with pytest.raises(PublisherError, match="zip bomb"):
+        check(expected, bomb)

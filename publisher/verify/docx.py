@@ -18,6 +18,7 @@ from ..errors import PublisherError
 from ..facts import HeadingFact
 from .difference import Difference, quote as _q, short
 from .docx_runs import Looks, fill_of, unseen
+from .package import check_bounds
 from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_figures, split_caption
 
 #: heading level of each paragraph style (lower-cased style names); see renderers/docx.py
@@ -318,6 +319,7 @@ def _read_part(name: str, read: Callable[[_Reader, Any], list[T]], reader: _Read
 
 def extract(path: Path) -> EditionFacts:
     """Read a DOCX edition's body, then its notes, running heads and feet, and comments."""
+    check_bounds(path, "DOCX")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError,

@@ -265,7 +265,7 @@ def test_a_changed_word_shows_where(seed_editions: dict[str, Path], seed_expecte
     (tmp_path / "word.html").write_text(html, encoding="utf-8")
     [difference] = check(seed_expected, tmp_path / "word.html").differences
     assert difference.message() == ('text "…灯塔指引方向,思想照亮航程。…" → "…灯塔照亮方向,思想照亮航程。…" '
-                                    'in "A 党的创新理论武装…", paragraph 3')
+                                    'in "A 党的创新理论武装…", paragraph 3, source line 40')
 
 
 def test_pdf_differences_name_the_page(seed_doc: Document, seed_expected: Expected, tmp_path: Path) -> None:
@@ -279,7 +279,7 @@ def test_a_changed_heading_level_is_named(seed_editions: dict[str, Path], seed_e
     html = _once(r"<h2([^>]*>B .*?)</h2>", r"<h3\1</h3>", seed_editions["html"].read_text(encoding="utf-8"))
     (tmp_path / "level.html").write_text(html, encoding="utf-8")
     result = check(seed_expected, tmp_path / "level.html")
-    assert [d.message() for d in result.differences] == [f'heading "{HEADING_B}" is level 3, not 2']
+    assert [d.message() for d in result.differences] == [f'heading "{HEADING_B}" is level 3, not 2 source line 56']
 
 
 def test_swapped_paragraphs_are_named_moved(seed_editions: dict[str, Path], seed_expected: Expected,

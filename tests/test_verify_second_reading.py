@@ -54,7 +54,7 @@ def test_a_renderer_that_drops_a_paragraph_is_named_once(tmp_path: Path, monkeyp
     written = builder.build(REAL_COPY, ["html"], tmp_path)
     messages = [d.message() for d in verify(REAL_COPY, [written["html"]], tmp_path)[0].differences]
     # the model's check names it, with its place; the second reading does not say it again
-    assert messages == ['text "…Raw heading text follow…" → "…Raw heading…" in "Raw headin…", paragraph 1'], messages
+    assert messages == ['text "…Raw heading text follow…" → "…Raw heading…" in "Raw headin…", paragraph 1, source line 28'], messages
 
 
 # ---- a deliberately broken reader or renderer is caught on real copy ------------------

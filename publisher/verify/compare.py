@@ -22,8 +22,34 @@ def compare(expected: Expected, edition: EditionFacts) -> list[Difference]:
     text = compare_text(expected, edition, body)
     named = {d.about for d in headings + figures + text if d.about}
     structure = compare_structure(expected, edition, source_depths(expected))
-    return (headings + in_text + figures + text + compare_second_reading(expected, body, named)
-            + structure + edition.seen)
+    return with_lines(expected, headings + in_text + figures + text
+                      + compare_second_reading(expected, body, named) + structure + edition.seen)
+
+
+#: differences whose source line is looked for block by block (the rest by exact text only)
+MAX_LINE_SEARCHES = 200
+
+
+def with_lines(expected: Expected, diffs: list[Difference]) -> list[Difference]:
+    """Each difference about a source text gets the line the second reading found it on."""
+    if not any(d.about and not d.line for d in diffs):
+        return diffs
+    lines: dict[str, int] = {}
+    for block in expected.second:
+        lines.setdefault(plain(block.text), block.line)
+    searched = 0
+    for difference in diffs:
+        if difference.about and not difference.line:
+            difference.line = lines.get(difference.about, 0)
+            if not difference.line and searched < MAX_LINE_SEARCHES:  # a wrong file differs everywhere
+                searched += 1
+                difference.line = _line_holding(lines, difference.about)
+    return diffs
+
+
+def _line_holding(lines: dict[str, int], text: str) -> int:
+    """The line of the first block that holds `text` (a cell of a table row, a list item …)."""
+    return next((line for block, line in lines.items() if text in block or (len(block) > 3 and block in text)), 0)
 
 
 # ---- headings -------------------------------------------------------------------------

@@ -28,13 +28,13 @@ class Difference:
     about: str = field(default="", compare=False, repr=False)
 
     def where(self) -> str:
-        """' in "A 党的创新理论…", paragraph 4, page 2' as far as known (or 'source line 12')."""
-        parts = [f"source line {self.line}"] if self.line else []
-        parts += [f'in "{short(self.section, 10)}"'] if self.section else []
+        """' in "A 党的创新理论…", paragraph 4, page 2, source line 31' as far as known."""
+        parts = [f'in "{short(self.section, 10)}"'] if self.section else []
         if self.paragraph:
             parts.append(f"paragraph {self.paragraph}")
         if self.page:
             parts.append(f"page {self.page}" if parts else f"on page {self.page}")
+        parts += [f"source line {self.line}"] if self.line else []
         return (" " + ", ".join(parts)) if parts else ""
 
     def message(self) -> str:

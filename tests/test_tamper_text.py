@@ -147,14 +147,26 @@ def _pdf_model(doc: Document, case: str) -> Document:
         if case == "list items swapped" and isinstance(block, ListBlock) and not block.ordered:
             items = list(block.items)
             return dataclasses.replace(block, items=tuple([items[1], items[0]] + items[2:]))
+        if case == "a sentence added" and isinstance(block, Paragraph) and SENTENCE in block.text:
+            return (block, Paragraph((Text("这是一段凭空加入的文字，没有数字。"),)))
         if case == "table rows swapped" and isinstance(block, Table):
             rows = list(block.rows)
             return dataclasses.replace(block, rows=tuple([rows[1], rows[0]] + rows[2:]))
         return block
-    return dataclasses.replace(doc, blocks=tuple(change(b) for b in doc.blocks))
+    blocks: list[object] = []
+    for block in doc.blocks:
+        changed = change(block)
+        blocks += list(changed) if isinstance(changed, tuple) else [changed]
+    return dataclasses.replace(doc, blocks=tuple(blocks))
 
 
-CASES = [(fmt, case) for case in NAMED for fmt in ("docx", "html", "epub")] + [("pdf", "spaces lost")]
+NAMED["a sentence added"] = ("text", "extra", "这是一段凭空加入的文字")
+HTML["a sentence added"] = lambda t: _once("<p>明年将新建", lambda m: "<p>这是一段凭空加入的文字，没有数字。</p>\n" + m.group(0), t)
+#: the PDF: its page furniture is known, and its text keeps the source's order; where a table's
+#: cells are short, a PDF's columns may print a row's cells apart, so their order is not asked
+PDF_CASES = ["spaces lost", "list items swapped", "a sentence added"]
+CASES = [(fmt, case) for case in NAMED for fmt in ("docx", "html", "epub") if case != "a sentence added"] \
+    + [("html", "a sentence added")] + [("pdf", case) for case in PDF_CASES]
 
 
 def _tampered(fmt: str, case: str, doc: Document, editions: dict[str, Path], tmp: Path) -> Path:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..facts import WIDTH_FOLD, Facts, document_facts
-from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong, Styled,
+from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong, Styled, Table,
                      plain_text, walk_blocks)
 from .. import layout as layouts
 from ..people import authors
@@ -99,6 +99,8 @@ class Expected:
     between: list[str] = field(default_factory=list)
     #: the source's text blocks read a second way (markdown-it), apart from the model
     second: list[SourceText] = field(default_factory=list)
+    #: the head cells of tables, which a PDF prints again at the top of each page a table runs onto
+    repeated: list[str] = field(default_factory=list)
     #: pictures the second reading finds that the model lacks: (fingerprint, file name, line)
     unread_pictures: list[tuple[str, str, int]] = field(default_factory=list)
     #: the source's language (BCP 47) and the authors its byline names
@@ -120,7 +122,14 @@ def expect(doc: Document) -> Expected:
                     marked_spaces=dict(map(spaces_of, marked.values())),
                     furniture=front, between=between(facts, front), second=second,
                     unread_pictures=unread_pictures(doc.source, pictures, paths),
-                    language=doc.meta.language, authors=byline_names(doc))
+                    language=doc.meta.language, authors=byline_names(doc), repeated=table_heads(doc))
+
+
+def table_heads(doc: Document) -> list[str]:
+    """The normalised head cells of every table, longest first."""
+    cells = {plain(plain_text(cell)) for block in walk_blocks(doc.blocks) if isinstance(block, Table)
+             for cell in block.head}
+    return sorted((c for c in cells if c), key=len, reverse=True)
 
 
 def byline_names(doc: Document) -> list[str]:

@@ -101,7 +101,7 @@ def compare_text(expected: Expected, edition: EditionFacts, body: Body) -> list[
             diffs += _gap(expected, paras, unplaced, raw, known, (max(i0, 0), body.page_at(start)),
                           partial(_shown_from, body, start))
     diffs += _spacing(expected, paras, anchors, body)
-    return diffs + ([] if body.pages else _moved(expected, covered) + _merged(expected, anchors, body))
+    return diffs + _moved(expected, covered) + ([] if body.pages else _merged(expected, anchors, body))
 
 
 def _spacing(expected: Expected, paras: list[str], anchors: list[Span], body: Body) -> list[Difference]:
@@ -320,6 +320,8 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
     places, (before, page) = expected.places, where
     rest, missing, moved = _take_short(paras, unplaced, _leftover(gap, known) if gap else "")
     rest = _MARKER.sub("", rest)  # list marks, once the short paragraphs (which may end "2.") are out
+    for head in expected.repeated if page else ():  # a table's head, printed again on a new page
+        rest = rest.replace(head, "")
     near = places[before] if places and not missing else None
     model = [(v, k) for k in missing for v in find_numbers(paras[k])]
     found = find_numbers(rest)
@@ -336,7 +338,7 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
         diffs += [Difference("text", "moved", _q(paras[k]), "is out of order", places[k].section, places[k].paragraph,
                              about=paras[k]) for k in moved if len(paras[k]) > 1 and not paras[k].isdigit()]
     words = NUMBER.sub("", rest).strip(FURNITURE_MARKS + "☐☑•◦▪.")
-    if not missing and not page and len(words) >= MIN_EXTRA and near is not None:
+    if not missing and len(words) >= MIN_EXTRA and near is not None:
         added = rest.strip(FURNITURE_MARKS + "☐☑•◦▪.")
         diffs.append(Difference("text", "extra", found=_q(_short(shown(added), MAX_QUOTED)), section=near.section,
                                 paragraph=near.paragraph))

@@ -206,3 +206,18 @@ def test_a_lost_space_shows_the_words_with_their_spaces(mixed: tuple[Document, E
     spacing = next(d for d in differences if d.change == "spacing")
     assert " the appendix " in spacing.expected or "See the" in spacing.expected, spacing.message()
     assert "Seethe" in spacing.found, spacing.message()
+
+
+def test_a_changed_paragraph_lists_each_change_with_its_words(
+        mixed: tuple[Document, Expected, dict[str, Path]], tmp_path: Path) -> None:
+    """As Word's Compare: each changed word of a paragraph, with a few words around it."""
+    _, expected, editions = mixed
+    html = editions["html"].read_text(encoding="utf-8")
+    edited = html.replace("See the appendix for the full list", "See the annex for the complete list", 1)
+    (tmp_path / "edited.html").write_text(edited.replace("覆盖率达到", "覆盖比例达到", 1), encoding="utf-8")
+    messages = [d.message() for d in check(expected, tmp_path / "edited.html").differences]
+    assert messages == [
+        'text "…200个,覆盖率达到96.…" → "…200个,覆盖比例达到96.…" in "1 总体情况：完成9…", paragraph 1, source line 19',
+        'text "…See the appendix for the…" → "…See the annex for the…" in "3 2025年计划", paragraph 1, source line 54',
+        'text "…for the full list of…" → "…for the complete list of…" in "3 2025年计划", paragraph 1, source line 54',
+    ], messages

@@ -37,8 +37,9 @@ CONTEXT = 10
 MAX_QUOTED = 60
 #: number sequences longer than this (product of lengths) are compared as multisets, not aligned
 MAX_ALIGN = 4_000_000
-#: runs of list markers and note numbers a layout prints ("1." "2)" "1.2.3."), never figures
-_MARKER = re.compile(r"(?<![\d.])(?:\d{1,3}[.．)）])+(?!\d)")
+#: runs of list markers and note numbers a layout prints ("1." "2)" "1.2.3."), never figures;
+#: "2.0)" closing a bracket is a number
+_MARKER = re.compile(r"(?<![\d.])(?:(?:\d{1,3}[.．])+|\d{1,3}[)）])(?!\d)")
 #: a line holding only list marks: pdftotext -raw emits a page's list marks at the page's end
 _MARKS_ONLY = re.compile(r"^(?:\s*(?:[•◦▪‣⁃·☐☑]|\d{1,3}[.．)）]|[a-zA-Z][.)]|[ivxlcIVXLC]{1,6}[.)]))+\s*$")
 #: words a running foot may set around the page number (labels.*.page_number)
@@ -331,9 +332,10 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
         if _mask(paras[k]) in masked_gap or _mask(expected.marked.get(paras[k], "\0")) in masked_gap:
             continue  # the words agree; only numbers differ, reported above
         context = gap if count < MAX_SHOWN else ""
-        diffs.append(_text_diff((paras[k], expected.spaces[k]), expected.facts.paragraphs[k], context,
-                                places[k], page, shown))
-        diffs[-1].about = paras[k]
+        for difference in _text_diff((paras[k], expected.spaces[k]), expected.facts.paragraphs[k], context,
+                                     places[k], page, shown):
+            difference.about = paras[k]
+            diffs.append(difference)
     if not page:  # the screen editions and Word keep the source's order (a PDF's columns may not)
         diffs += [Difference("text", "moved", _q(paras[k]), "is out of order", places[k].section, places[k].paragraph,
                              about=paras[k]) for k in moved if len(paras[k]) > 1 and not paras[k].isdigit()]
@@ -405,22 +407,68 @@ def _opcodes(model: list[str], found: list[str]) -> Sequence[tuple[str, int, int
 
 
 def _text_diff(source: tuple[str, list[int]], original: str, gap: str, place: Place, page: int,
-               shown: Callable[[str], str]) -> Difference:
-    """A lost paragraph: changed (show where, from its shared start or end) or missing.
+               shown: Callable[[str], str]) -> list[Difference]:
+    """A lost paragraph: its changes word by word where the edition has its start and its end
+    (as Word's Compare shows them), else where it stops agreeing, else missing.
     `source` is the paragraph's normalised text and where its word spaces stood."""
     para, spaces = source
     enough = min(8, len(para) // 2)
     head = _shared(para, gap, lambda n: para[:n])
     tail = _shared(para, gap, lambda n: para[len(para) - n:])
     if max(head, tail) >= enough and max(head, tail) < len(para):
+        version = _edition_version(para, gap, head, tail) if min(head, tail) >= enough else ""
+        if version:
+            return [Difference("text", "changed", _q(want), _q(got), place.section, place.paragraph, page)
+                    for want, got in _word_changes(source, version, shown)]
         cut = head if head >= tail else len(para) - tail  # where the edition stops agreeing
         pos = gap.find(para[:head]) + head if head >= tail else gap.find(para[cut:])
         low, reach = max(0, cut - CONTEXT), max(0, pos - CONTEXT)
         want, got = with_spaces(para[low:cut + CONTEXT], low, spaces), shown(gap[reach:pos + CONTEXT])
-        return Difference("text", "changed", _q("…" + want + "…"), _q("…" + got + "…"),
-                          place.section, place.paragraph, page)
-    return Difference("text", "missing", _q(_short(" ".join(original.split()), 24)), "",
-                      place.section, place.paragraph, page)
+        return [Difference("text", "changed", _q("…" + want + "…"), _q("…" + got + "…"),
+                           place.section, place.paragraph, page)]
+    return [Difference("text", "missing", _q(_short(" ".join(original.split()), 24)), "",
+                       place.section, place.paragraph, page)]
+
+
+def _edition_version(para: str, gap: str, head: int, tail: int) -> str:
+    """The edition's text of a paragraph whose start and end it has: from one to the other."""
+    start = gap.find(para[:head])
+    end = gap.find(para[len(para) - tail:], start + head) if start >= 0 else -1
+    if end < 0 or end + tail - start > 2 * len(para) + 40:  # not the same paragraph, changed
+        return ""
+    return gap[start:end + tail]
+
+
+#: a space, a word of a spaced script, or one character of any other
+_TOKEN = re.compile(r" |[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]+|.", re.DOTALL)
+#: changes named per paragraph (a rewritten paragraph lists its first few)
+MAX_CHANGES = 5
+
+
+def _word_changes(source: tuple[str, list[int]], version: str, shown: Callable[[str], str]
+                  ) -> list[tuple[str, str]]:
+    """Each change between a source paragraph and the edition's version of it (words, and the
+    spaces between them), with a few characters either side: ("…干部人才队伍…", "…干部人员队伍…")."""
+    para, spaces = source
+    old, new = _TOKEN.findall(with_spaces(para, 0, spaces)), _TOKEN.findall(shown(version))
+    changes = []
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if op != "equal":
+            changes.append(("…" + _around(old, i1, i2) + "…", "…" + _around(new, j1, j2) + "…"))
+        if len(changes) == MAX_CHANGES:
+            break
+    return changes
+
+
+def _around(tokens: list[str], start: int, end: int, reach: int = CONTEXT // 2) -> str:
+    """tokens[start:end] with at least `reach` characters of the tokens either side."""
+    low = start
+    while low > 0 and len("".join(tokens[low:start]).replace(" ", "")) < reach:
+        low -= 1
+    high = end
+    while high < len(tokens) and len("".join(tokens[end:high]).replace(" ", "")) < reach:
+        high += 1
+    return "".join(tokens[low:high]).strip()
 
 
 def _shared(para: str, gap: str, piece: Callable[[int], str]) -> int:

@@ -227,6 +227,12 @@ A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 
 
+def retype_sequence(roots: dict[str, etree._Element]) -> None:
+    """Figure 2's SEQ field made a table's: Word would number it 表 1 on its next update."""
+    codes = [node for node in body(roots).iter(f"{W}instrText") if "SEQ" in (node.text or "")]
+    codes[1].text = codes[1].text.replace("SEQ 图", "SEQ 表")
+
+
 def first_picture(roots: dict[str, etree._Element]) -> etree._Element:
     return next(body(roots).iter(f"{A}blip"))
 
@@ -281,6 +287,8 @@ CAUGHT: dict[str, tuple[Edit, tuple[str, str], str]] = {
     "a paragraph moved to the footer": (moved_to_footer, ("text", "extra"), "纪律严明"),
     "two paragraphs merged": (merged_paragraphs, ("text", "merged"), "纪律严明"),
     "swapped paragraphs": (swapped_with_next, ("text", "moved"), "is out of order"),
+    "a SEQ field of another sequence": (lambda roots: retype_sequence(roots), ("figures", "field"),
+                                        "图2 is number 1 of its SEQ 表 field"),
     "a picture squashed": (squashed, ("figures", "drawn"), "is drawn squashed"),
     "a picture cropped": (cropped, ("figures", "drawn"), "is cropped by 40%"),
     "a picture greyed": (greyed, ("figures", "drawn"), "is drawn in grey"),

@@ -221,3 +221,26 @@ def test_a_changed_paragraph_lists_each_change_with_its_words(
         'text "…See the appendix for the…" → "…See the annex for the…" in "3 2025年计划", paragraph 1, source line 54',
         'text "…for the full list of…" → "…for the complete list of…" in "3 2025年计划", paragraph 1, source line 54',
     ], messages
+
+
+@pytest.mark.parametrize("case", ["reference removed", "note removed"])
+def test_a_footnote_without_its_reference_is_named(case: str, mixed: tuple[Document, Expected, dict[str, Path]],
+                                                   tmp_path: Path) -> None:
+    _, expected, editions = mixed
+    dest = tmp_path / "notes.docx"
+    with zipfile.ZipFile(editions["docx"]) as package, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in package.infolist():
+            data = package.read(info)
+            if info.filename == "word/document.xml" and case == "reference removed":
+                root = etree.fromstring(data)
+                reference = next(root.iter(f"{W}footnoteReference"))
+                reference.getparent().remove(reference)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            if info.filename == "word/footnotes.xml" and case == "note removed":
+                root = etree.fromstring(data)
+                note = [n for n in root if n.get(f"{W}type") is None][-1]
+                root.remove(note)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            out.writestr(info, data)
+    differences = check(expected, dest).differences
+    assert ("structure", "notes") in [(d.kind, d.change) for d in differences], _messages(differences)

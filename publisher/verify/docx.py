@@ -29,6 +29,7 @@ W_TEXT = (qn("w:t"), qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:noBreakHyphen"))
 W_P, W_RUN, W_TC = qn("w:p"), qn("w:r"), qn("w:tc")
 W_INS, W_DEL, W_MOVE_TO, W_DEL_TEXT = qn("w:ins"), qn("w:del"), qn("w:moveTo"), qn("w:delText")
 W_COMMENT_REFERENCE = qn("w:commentReference")
+W_NOTE_REFERENCE, W_INSTR = qn("w:footnoteReference"), qn("w:instrText")
 A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 R_EMBED = qn("r:embed")
 #: footnote kinds that hold Word's separator lines, not notes
@@ -54,6 +55,10 @@ class _Reader:
         self.section, self.index = "", 0
         #: comment id → (section, index) of the paragraph it is anchored in
         self.comment_places: dict[str, tuple[str, int]] = {}
+        #: the counters of the SEQ fields seen (Word numbers figures with them)
+        self.sequences: dict[str, int] = {}
+        #: the footnote ids referenced from the body, in order
+        self.note_references: list[str] = []
 
     def paragraph(self, p: Any) -> None:
         style_id = _style_id(p)
@@ -79,9 +84,24 @@ class _Reader:
             if style == CAPTION_STYLE:
                 self.groups[-1].captions.append(split_caption(text))
                 self.groups.append(FigureGroup())
+                self.numbered(p, split_caption(text)[0])
         self.tracked_changes(p)
         for reference in p.iter(W_COMMENT_REFERENCE):
             self.comment_places[reference.get(qn("w:id"), "")] = (self.section, self.index)
+        self.note_references += [r.get(qn("w:id"), "") for r in p.iter(W_NOTE_REFERENCE)]
+
+    def numbered(self, p: Any, shown: int) -> None:
+        """A caption's number is a SEQ field's result: Word renumbers by position when fields
+        are updated, so the number shown must be the one the field will give."""
+        code = " ".join(" ".join((t.text or "") for t in p.iter(W_INSTR)).split())
+        match = re.search(r"\bSEQ\s+(\S+)", code)
+        if match is None or not shown:
+            return
+        counter = self.sequences[match.group(1)] = self.sequences.get(match.group(1), 0) + 1
+        if counter != shown:
+            self.seen.append(Difference("figures", "field", f"图{shown}",
+                                        f"is number {counter} of its SEQ {match.group(1)} field: Word will "
+                                        "renumber it when fields are updated", self.section, self.index))
 
     def visible_text(self, p: Any, style_id: str) -> str:
         """The text of a paragraph a reader sees (field results included, field codes not);
@@ -267,13 +287,22 @@ def related_roots(document: Any, *kinds: str) -> list[Any]:
 
 
 def notes_text(reader: _Reader, document: Any) -> list[str]:
-    """The visible paragraphs of the footnotes and endnotes, in note order."""
-    out = []
+    """The visible paragraphs of the footnotes and endnotes, in note order; a footnote no
+    reference leads to (no reader finds it) or a reference to no footnote is named."""
+    out, ids = [], []
     for root in related_roots(document, RT.FOOTNOTES, RT.ENDNOTES):
         for note in root:
             if note.get(qn("w:type")) in SEPARATORS:
                 continue
+            ids += [note.get(qn("w:id"), "")] if note.tag == qn("w:footnote") else []
             out += [t for t in (reader.visible_text(p, _style_id(p)) for p in note.iter(W_P)) if t.strip()]
+    referenced = set(reader.note_references)
+    for number, note_id in enumerate(ids, start=1):
+        if note_id not in referenced:
+            reader.seen.append(Difference("structure", "notes", f"footnote {number}", "has no reference in the text"))
+    for note_id in dict.fromkeys(reader.note_references):
+        if note_id not in ids:
+            reader.seen.append(Difference("structure", "notes", "a footnote reference", f"leads to no footnote (id {note_id})"))
     return out
 
 

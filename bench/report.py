@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 FORMATS = ("pdf", "docx", "html", "epub")
-#: each target of the issue → its limit (measured medians must not exceed it)
+#: each target of the issues → its limit (measured medians must not exceed it); verification
+#: may take 15% of the 100× build since it reads what a reader sees (issue 13; 10% before)
 LIMITS = {"seed_ratio": 1.0, "pdf_100x_s": 40.0, "docx_100x_vs_pandoc": 1.0,
-          "docx_100x_text_only_vs_pandoc_text_only": 1.0, "verify_share_100x": 0.10,
+          "docx_100x_text_only_vs_pandoc_text_only": 1.0, "verify_share_100x": 0.15,
           "peak_100x_mb": 600.0, "growth_100x_20x": 5.5, "noop_make_s": 0.3,
           "preview_html_s": 0.5, "preview_pdf_s": 2.0}
 

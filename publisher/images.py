@@ -122,6 +122,13 @@ def fingerprint(data: bytes | Path) -> str:
     thumbnail tells a retouched copy from its original (see retouched).
     """
     source = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        return _fingerprint(source)
+    except Image.DecompressionBombError as error:  # more pixels than any edition holds
+        raise ValueError(str(error)) from None
+
+
+def _fingerprint(source: io.BytesIO | Path) -> str:
     with Image.open(source) as image:
         ratio = image.width / image.height
         # a JPEG decodes at a scale that keeps 16 pixels a cell: 4× faster than in full, and

@@ -1,187 +1,166 @@
-"""HTML extractor: headings (h1–h6), figures (img + figcaption) and text of an HTML edition."""
+"""HTML extractor: what a reader sees of an HTML edition (lxml's HTML5 tokenizer, the page's
+own styles): headings, figures, text, its contents list, language and authors. Also parses
+the EPUB's XHTML, strictly (a reading system refuses what is not well-formed) then leniently.
+"""
 from __future__ import annotations
 
-import base64
-import binascii
-from html.parser import HTMLParser
+import re
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
+from urllib.parse import unquote
+
+from lxml import etree
 
 from ..errors import PublisherError
-from ..facts import HeadingFact
-from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_figures, split_caption
+from .css import Load, Styles, on_screen
+from .difference import Difference
+from .edition import EditionFacts
+from .html_body import BodyReader, decode_data_uri, find_toc, local, text_of, toc_entries
 
-#: elements without an end tag
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
-#: elements whose text is not part of the body: the head, scripts, the contents list
-SKIP = {"head", "script", "style", "template", "noscript", "nav"}
-#: roles of links that are navigation, not text: note marks and their way back
-SKIP_ROLES = {"doc-noteref", "doc-backlink", "doc-toc"}
-#: elements that start a new block of text
-BLOCKS = {"p", "li", "td", "th", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption",
-          "pre", "blockquote", "caption", "div", "section", "header", "footer", "figure",
-          "tr", "table", "ul", "ol", "dl", "article", "main", "aside", "body"}
-HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+#: an HTML document names its root or its body somewhere (a text file does not)
+_HTML_TAG = re.compile(r"<(?:html|body)[\s>/]", re.IGNORECASE)
+#: an SGML marked section (<![x[ … ]]>): not HTML, not XML; browsers and reading systems differ
+_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
+#: the names of a metadata author list: "黎禹君、江组轩", "Ann Lee; Bo Chen"
+_AUTHOR_SEPARATORS = re.compile(r"[、;；]")
+_POSITION = re.compile(r",? line \d+, column \d+$")
 
-LoadImage = Callable[[str], "bytes | None"]
+__all__ = ["extract", "parse_xhtml", "stylesheets", "refuse_marked_sections", "decode_data_uri", "document_facts"]
 
 
-class BodyReader(HTMLParser):
-    """Collects headings, pictures, captions and text blocks from one or more documents."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.units: list[str] = []
-        self.headings: list[HeadingFact] = []
-        self.groups: list[FigureGroup] = []
-        self._figure: FigureGroup | None = None
-        self.load_image: LoadImage = lambda src: None
-        self.seen_html = False
-        #: the <title> of the first document read
-        self.title: str | None = None
-        self._in_title = False
-        self._block: list[str] = []
-        #: open elements: (tag, skipped, capture buffer or None)
-        self._open: list[tuple[str, bool, list[str] | None]] = []
-        self._skipping = 0
-        self._captures: list[list[str]] = []
-
-    def read(self, text: str, load_image: LoadImage) -> None:
-        """Read one document; images are loaded through `load_image(src)`."""
-        self.load_image = load_image
-        self.feed(text)
-        self.close()
-        self._flush()
-        self._open, self._captures, self._skipping, self._figure = [], [], 0, None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("html", "body"):
-            self.seen_html = True
-        if tag == "title" and self.title is None:
-            self._in_title, self.title = True, ""
-        if tag in VOID:
-            self.handle_startendtag(tag, attrs)
-            return
-        skipped = tag in SKIP or _is_note_mark(dict(attrs))
-        capture: list[str] | None = [] if tag in HEADINGS or tag == "figcaption" else None
-        self._open.append((tag, skipped, capture))
-        self._skipping += skipped
-        if capture is not None:
-            self._captures.append(capture)
-        if tag == "figure" and not self._skipping:
-            self._figure = FigureGroup()
-            self.groups.append(self._figure)
-        if tag in BLOCKS:
-            self._flush()
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img" and not self._skipping:
-            self._group().pictures.append(self._fingerprint(dict(attrs).get("src") or ""))
-        elif tag == "br":
-            self._data(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        if tag in VOID or not any(t == tag for t, _, _ in self._open):
-            return
-        while self._open:
-            name, skipped, capture = self._open.pop()
-            self._skipping -= skipped
-            if capture is not None:
-                self._captures = [c for c in self._captures if c is not capture]
-                self._captured(name, "".join(capture))
-            if name == "figure":
-                self._figure = None
-            if name == tag:
-                break
-        if tag in BLOCKS:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title and self.title is not None:
-            self.title += data
-        if not self._skipping:
-            self._data(data)
-
-    def _data(self, data: str) -> None:
-        self._block.append(data)
-        for capture in self._captures:
-            capture.append(data)
-
-    def _captured(self, tag: str, text: str) -> None:
-        if self._skipping:
-            return
-        if tag in HEADINGS:
-            self.headings.append(HeadingFact(HEADINGS[tag], " ".join(text.split())))
-        else:
-            self._group().captions.append(split_caption(text))
-
-    def _group(self) -> FigureGroup:
-        """The open <figure>, or a group of its own for a picture or caption outside one."""
-        if self._figure is not None:
-            return self._figure
-        self.groups.append(FigureGroup())
-        return self.groups[-1]
-
-    def _flush(self) -> None:
-        if self._block:
-            text = "".join(self._block)
-            if text.strip():
-                self.units.append(text)
-            self._block = []
-
-    def _fingerprint(self, src: str) -> str:
-        data = decode_data_uri(src) if src.startswith("data:") else self.load_image(src)
-        return fingerprint(data) if data else ""
-
-    def facts(self) -> EditionFacts:
-        """What was read, as EditionFacts."""
-        figures, _ = pair_figures(self.groups)
-        return EditionFacts(headings=self.headings, figures=figures,
-                            numbers=numbers_of(self.units), paragraphs=self.units, title=self.title)
-
-
-def _is_note_mark(attr: dict[str, str | None]) -> bool:
-    """A footnote mark or back link: navigation, not text (the source's text has no marks)."""
-    return attr.get("role") in SKIP_ROLES or "fnref" in (attr.get("class") or "").split()
-
-
-def decode_data_uri(src: str) -> bytes | None:
-    """The bytes of a base64 `data:` URI, or None."""
-    head, _, payload = src.partition(",")
-    if not head.endswith(";base64"):
-        return None
+def extract(path: Path) -> EditionFacts:
+    """Read an HTML edition; images and linked stylesheets come from data URIs or files beside it."""
+    data, text = read_text(path)
+    refuse_marked_sections(text, path)
+    if not _HTML_TAG.search(text):
+        raise PublisherError("not an HTML document (no <html> or <body>)", path, hint="rebuild it")
     try:
-        return base64.b64decode(payload, validate=False)
-    except (binascii.Error, ValueError):
-        return None
+        root, problem = parse_html(data, path)
+        load = _beside(path.resolve().parent)
+        reader = BodyReader()
+        reader.seen += [problem] if problem is not None else []
+        reader.read(root, Styles(stylesheets(root, lambda href: _css_text(load(href))), html=True), load, path.name)
+    except RecursionError:
+        raise PublisherError("HTML nested too deeply to read", path, hint="rebuild it") from None
+    facts = reader.facts()
+    document_facts(facts, root)
+    nav = find_toc(root)
+    facts.contents = toc_entries(nav) if nav is not None else None
+    return facts
 
 
-def read_text(path: Path) -> str:
-    """A file's UTF-8 text, or a one-line error."""
+def document_facts(facts: EditionFacts, root: Any) -> None:
+    """The title, language and authors the document's head gives."""
+    title = next((e for e in root.iter() if local(e.tag) == "title"), None)
+    facts.title = text_of(title) if title is not None else None
+    facts.language = root.get("lang") or root.get(XML_LANG) or ""
+    names = [m.get("content") or "" for m in root.iter()
+             if local(m.tag) == "meta" and (m.get("name") or "").lower() == "author"]
+    facts.authors = [n.strip() for name in names for n in _AUTHOR_SEPARATORS.split(name) if n.strip()]
+
+
+def read_text(path: Path) -> tuple[bytes, str]:
+    """A file's bytes (without a byte order mark) and its UTF-8 text, or a one-line error."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as error:
         raise PublisherError(f"cannot read edition: {error.strerror}", path) from None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data, data.decode("utf-8")
     except UnicodeDecodeError:
         raise PublisherError("edition is not UTF-8 HTML", path, hint="rebuild it") from None
 
 
-def extract(path: Path) -> EditionFacts:
-    """Read an HTML edition; images come from data URIs or files beside it."""
-    reader = BodyReader()
-    folder = path.resolve().parent
+def refuse_marked_sections(text: str, path: Path, member: str = "") -> None:
+    """A marked section is neither HTML nor XML: what a reader sees of it depends on the program."""
+    found = _MARKED_SECTION.search(text)
+    if found is not None:
+        line = text.count("\n", 0, found.start()) + 1
+        where = f"{member}, " if member else ""
+        raise PublisherError(f"not readable {'X' if member else ''}HTML: a marked section '<![' ({where}line {line})",
+                             path, hint="rebuild it")
 
-    def load(src: str) -> bytes | None:
-        file = (folder / src).resolve()
-        return file.read_bytes() if file.is_relative_to(folder) and file.is_file() else None
 
+def parse_html(data: bytes, path: Path) -> tuple[Any, Difference | None]:
+    """The document tree, as an HTML5 tokenizer reads it (forgiving, as browsers are), and a
+    difference when it nests deeper than the parser reads (what lies deeper is left out)."""
+    parser = etree.HTMLParser(encoding="utf-8", huge_tree=True, no_network=True)
     try:
-        reader.read(read_text(path), load)
-    except AssertionError as error:  # html.parser asserts on some malformed markup (<![x[ … ]]>)
+        root = etree.fromstring(data, parser)
+    except (etree.LxmlError, ValueError) as error:
         raise PublisherError(f"not readable HTML: {error}", path, hint="rebuild it") from None
-    if not reader.seen_html:
-        raise PublisherError("not an HTML document (no <html> or <body>)", path, hint="rebuild it")
-    return reader.facts()
+    if root is None:
+        raise PublisherError("not readable HTML: the document is empty", path, hint="rebuild it")
+    limit = next((e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
+    if limit is None:
+        return root, None
+    why = limit.message.split(",")[0]
+    return root, Difference("structure", "html", path.name,
+                            f"nests elements too deeply to read (line {limit.line}: {why}); what lies deeper is left out")
+
+
+def parse_xhtml(data: bytes, member: str) -> tuple[Any, Difference | None]:
+    """An XHTML document's tree, and a difference when it is not well-formed XML (reading
+    systems refuse it; it is then read as leniently as it can be, for its text)."""
+    strict = etree.XMLParser(resolve_entities="internal", huge_tree=True, no_network=True, load_dtd=False)
+    try:
+        return etree.fromstring(data, strict), None
+    except etree.XMLSyntaxError as error:
+        problem = Difference("structure", "xhtml", member, f"is not well-formed XML (line {error.lineno}: "
+                                                           f"{_POSITION.sub('', str(error.msg))})")
+    lenient = etree.XMLParser(recover=True, resolve_entities="internal", huge_tree=True, no_network=True,
+                              load_dtd=False)
+    try:
+        root = etree.fromstring(data, lenient)
+    except etree.LxmlError:
+        root = None
+    if root is None:  # nothing an XML parser can recover: read it as HTML
+        root = etree.fromstring(data, etree.HTMLParser(encoding="utf-8", huge_tree=True, no_network=True))
+    return root, problem
+
+
+def stylesheets(root: Any, load: Callable[[str], str | None]) -> list[tuple[str, Load]]:
+    """The stylesheets that apply on a screen, in document order: <style> elements and
+    <link rel=stylesheet> (`load(href)` gives a linked sheet's text; @import resolves beside it)."""
+    sheets: list[tuple[str, Load]] = []
+    for element in root.iter():
+        tag = local(element.tag)
+        if tag not in ("style", "link") or not on_screen(element.get("media") or ""):
+            continue
+        if tag == "style" and (element.get("type") or "text/css").lower() == "text/css":
+            sheets.append((text_of(element), load))
+        elif tag == "link" and _is_stylesheet(element):
+            href = element.get("href") or ""
+            css = load(href)
+            if css is not None:
+                sheets.append((css, _next_to(load, href)))
+    return sheets
+
+
+def _is_stylesheet(link: Any) -> bool:
+    rel = (link.get("rel") or "").lower().split()
+    return "stylesheet" in rel and "alternate" not in rel
+
+
+def _next_to(load: Callable[[str], str | None], href: str) -> Load:
+    folder = href.split("#")[0].rpartition("/")[0]
+    return lambda other: load(f"{folder}/{other}" if folder and "://" not in other else other)
+
+
+def _beside(folder: Path) -> Callable[[str], bytes | None]:
+    """Loads a file a page links to by a relative URL (%-escapes decoded), inside its folder only."""
+    def load(src: str) -> bytes | None:
+        if not src or "://" in src or src.startswith(("data:", "/")):
+            return decode_data_uri(src) if src.startswith("data:") else None
+        file = (folder / unquote(src.split("#")[0].split("?")[0])).resolve()
+        try:
+            return file.read_bytes() if file.is_relative_to(folder) and file.is_file() else None
+        except OSError:
+            return None
+    return load
+
+
+def _css_text(data: bytes | None) -> str | None:
+    return data.decode("utf-8", errors="replace").removeprefix("\ufeff") if data is not None else None

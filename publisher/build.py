@@ -85,6 +85,8 @@ def build(source: Path, formats: list[str], out_dir: Path, override: str | None 
     """
     with pdf_worker(formats) as beside:
         doc = reader.read(source)
+        output.refuse_overwriting_inputs({fmt: out_dir / f"{doc.stem}.{fmt}" for fmt in formats},
+                                         inputs(doc, options), source)
         if warn is not None:
             warn(doc)
         staged: dict[str, output.Staged] = {}
@@ -104,6 +106,16 @@ def build(source: Path, formats: list[str], out_dir: Path, override: str | None 
             for edition in staged.values():
                 edition.discard()
     return {fmt: edition.path for fmt, edition in staged.items()}
+
+
+def inputs(doc: Document, options: dict[str, object] | None = None) -> dict[Path, str]:
+    """The files a build reads, each with what it is (no edition may be written over one)."""
+    found = {doc.source: "the source itself"}
+    found.update({path: f"its image '{path.name}'" for path in doc.picture_files})
+    reference = (options or {}).get("reference_docx")
+    if reference:
+        found[Path(str(reference))] = "the reference document"
+    return found
 
 
 def glyph_line(source: Path, cause: str) -> int | None:

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import build as builder
-from .errors import PublisherError, SourceError, SourceErrors
+from .errors import PublisherError, SourceError, SourceErrors, one_line
 from .model import Document
 from .runtime import fewer_collections
 
 EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+#: the reader of our output went away (`publisher verify --json | head`): as a C tool killed by SIGPIPE
+EXIT_OUTPUT_CLOSED = 128 + signal.SIGPIPE
 
 
 class _Parser(argparse.ArgumentParser):
@@ -153,6 +155,15 @@ def _stop(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _drop_stdout() -> None:
+    """Send what is left of stdout nowhere: its reader is gone, and Python's last flush
+    at exit would otherwise print a BrokenPipeError of its own."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 #: the process that installed the unwinding handler (a forked worker inherits the handler)
 _MAIN_PID = [0]
 
@@ -191,14 +202,17 @@ def _main(argv: list[str] | None, debug: bool) -> int:
     except KeyboardInterrupt:
         print("publisher: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        _drop_stdout()
+        return EXIT_OUTPUT_CLOSED
     except RecursionError:  # emphasis, links or lists nested thousands deep: no renderer goes that far
         source = getattr(locals().get("args"), "source", "")
-        print(f"publisher: error: {source}: the source nests emphasis, links or lists too deeply "
+        print(f"publisher: error: {one_line(str(source))}: the source nests emphasis, links or lists too deeply "
               "(keep nesting under 40 levels)", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as error:  # a bug, not bad input: still one line unless --debug
         if debug or os.environ.get("PUBLISHER_DEBUG"):
             traceback.print_exc()
-        print(f"publisher: internal error: {type(error).__name__}: {error} "
+        print(f"publisher: internal error: {type(error).__name__}: {one_line(str(error))} "
               "(please report it; run with --debug for details)", file=sys.stderr)
         return EXIT_INTERNAL

@@ -1,7 +1,17 @@
 """Errors meant for editors: one line naming the file, the line and the cause."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+#: characters that would break a message over lines (str.splitlines splits at each) or that a
+#: terminal acts on: shown escaped, so one problem is always one line
+_BREAKING = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and control characters escaped ('a\\nb'): one line, whatever a source holds."""
+    return _BREAKING.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class PublisherError(Exception):
@@ -23,7 +33,7 @@ class PublisherError(Exception):
         if self.file is not None:
             where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}{self.cause}{hint}"
+        return one_line(f"{where}{self.cause}{hint}")
 
 
 class SourceError(PublisherError):

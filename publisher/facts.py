@@ -93,15 +93,21 @@ def document_facts(doc: Document) -> Facts:
             facts.headings.append(HeadingFact(block.level, block.text))
             section, index = block.text, 0
             _add_numbers(facts, block.text, section, 0)
-        elif isinstance(block, Figure):
-            facts.figures.append(FigureFact(block.number, block.caption_text, str(block.src)))
-            _add_numbers(facts, block.caption_text, section, index)
-        facts.figures += [FigureFact(0, "", str(n.src)) for n in inlines_of(block) if isinstance(n, Image)]
+        _add_pictures(facts, block, section, index)
         index = _add_paragraphs(facts, block, section, index)
-    for note in doc.footnotes:
+    for note in doc.footnotes:  # a note's pictures are shown with it, after the body
         for block in walk_blocks(note.blocks):
+            _add_pictures(facts, block, section, index)
             index = _add_paragraphs(facts, block, section, index)
     return facts
+
+
+def _add_pictures(facts: Facts, block: object, section: str, index: int) -> None:
+    """A figure, and the pictures in a block's lines of text."""
+    if isinstance(block, Figure):
+        facts.figures.append(FigureFact(block.number, block.caption_text, str(block.src)))
+        _add_numbers(facts, block.caption_text, section, index)
+    facts.figures += [FigureFact(0, "", str(n.src)) for n in inlines_of(block) if isinstance(n, Image)]
 
 
 def _add_paragraphs(facts: Facts, block: object, section: str, index: int) -> int:

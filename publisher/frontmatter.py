@@ -50,6 +50,10 @@ LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 _MMD_LINE = re.compile(r"[A-Za-z0-9_-]+:(?:\s.*)?")
 _MONTHS_EN = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%Y/%m/%d", "%Y.%m.%d")
 
+#: characters no edition can carry (XML 1.0 forbids them; Word and EPUB are XML): C0 controls
+#: but tab and line breaks, DEL, lone surrogates, U+FFFE and U+FFFF
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
 #: libyaml's safe loader where PyYAML was built with it (its wheels are): 20x faster
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -70,16 +74,108 @@ class FrontMatter:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+#: what a YAML block may hold with its aliases (*name) expanded, counting each scalar's
+#: characters: far beyond any front matter or layout, far below what exhausts memory
+#: (a 400-byte "billion laughs" block expands to gigabytes)
+MAX_YAML_WEIGHT = 1_000_000
+#: how deep YAML collections may nest (the body's lists and quotes stop at 40 too)
+MAX_YAML_DEPTH = 40
+
+
+class YAMLRefused(yaml.MarkedYAMLError):
+    """YAML that parses but is refused: an alias bomb, a value holding itself, a key given twice."""
+
+    def __init__(self, problem: str, mark: Any, hint: str) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+        self.hint = hint
+
+
 def load_yaml(text: str) -> Any:
     """Parse YAML safely (front matter and layout.yaml); raises yaml.YAMLError.
 
-    What libyaml refuses is parsed again by PyYAML's own safe loader, whose error
-    messages say more ("found unknown escape character 'q'", not just where).
+    The node tree is checked before any value is built (see `check_nodes`). What
+    libyaml refuses is parsed again by PyYAML's own safe loader, whose error messages
+    say more ("found unknown escape character 'q'", not just where).
     """
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
-        return yaml.safe_load(text)
+        return _load(text, _FAST_LOADER)
+    except YAMLRefused:
+        raise
+    except yaml.YAMLError as fast_error:
+        try:
+            return _load(text, yaml.SafeLoader)
+        except RecursionError:  # nesting libyaml stopped at 1000 levels: its message says so
+            raise fast_error from None
+
+
+def _load(text: str, loader_class: Any) -> Any:
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_nodes(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def check_nodes(root: yaml.Node) -> None:
+    """Refuse a YAML tree too big once its aliases are expanded, nested too deep, holding
+    itself, or with a key given twice in one mapping; each node is looked at once."""
+    sizes: dict[int, tuple[int, int]] = {}  # node → (weight expanded, depth)
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        if finished:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = _size(node, sizes)
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise YAMLRefused("a value holds itself (an alias inside its own anchor)", node.start_mark,
+                              "write the value out instead of the alias")
+        open_nodes.add(id(node))
+        _refuse_repeated_keys(node)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _size(node: yaml.Node, sizes: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """(weight, depth) of a node whose children are sized; refused past the limits."""
+    if isinstance(node, yaml.ScalarNode):
+        return 1 + len(node.value), 0
+    inner = [sizes[id(child)] for child in _children(node)]
+    weight = 1 + sum(w for w, _ in inner)
+    depth = 1 + max((d for _, d in inner), default=0)
+    if weight > MAX_YAML_WEIGHT:
+        raise YAMLRefused(f"aliases (*name) expand the values past {MAX_YAML_WEIGHT:,} characters",
+                          node.start_mark, "an alias bomb? write the values out instead")
+    if depth > MAX_YAML_DEPTH:
+        raise YAMLRefused(f"values nested deeper than {MAX_YAML_DEPTH} levels", node.start_mark,
+                          "flatten the structure")
+    return weight, depth
+
+
+def _refuse_repeated_keys(node: yaml.Node) -> None:
+    """A key given twice in one mapping: YAML would keep the last one without a word."""
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: set[tuple[str, str]] = set()
+    for key, _value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == "tag:yaml.org,2002:merge":
+            continue
+        if (key.tag, key.value) in seen:
+            raise YAMLRefused(f"key '{key.value}' is given twice", key.start_mark, "keep one of them")
+        seen.add((key.tag, key.value))
 
 
 def split(text: str, path: Path) -> FrontMatter:
@@ -113,7 +209,7 @@ def _yaml_block(text: str, path: Path) -> FrontMatter:
         line = mark.line + 2 if mark is not None else None
         cause = getattr(error, "problem", None) or "invalid YAML"
         raise SourceError(f"front matter: {cause}", path, line,
-                          hint="check quotes and indentation") from None
+                          hint=getattr(error, "hint", "check quotes and indentation")) from None
     except ValueError as error:  # e.g. a date like 2025-13-45
         raise SourceError(f"front matter: {error}", path, hint="dates are YYYY-MM-DD") from None
     if data is None:
@@ -196,7 +292,7 @@ def check(front: FrontMatter, path: Path, notices: Notices) -> dict[str, Any]:
 
     Every problem is collected, then all are raised together.
     """
-    errors: list[SourceError] = []
+    errors: list[SourceError] = repeated_fields(front, path)
     fields: dict[str, Any] = {}
     ignored: list[str] = []
     for key, value in front.data.items():
@@ -227,6 +323,21 @@ def check(front: FrontMatter, path: Path, notices: Notices) -> dict[str, Any]:
         raise SourceErrors(errors)
     front.fields = fields
     return fields
+
+
+def repeated_fields(front: FrontMatter, path: Path) -> list[SourceError]:
+    """One of our fields written twice in other cases ('title' and 'Title'): which one is meant?"""
+    first: dict[str, str] = {}
+    errors = []
+    for key in map(str, front.data):
+        if key.lower() not in FIELDS:
+            continue
+        if key.lower() in first:
+            errors.append(SourceError(f"front-matter field '{key.lower()}' is given twice "
+                                      f"('{first[key.lower()]}' and '{key}')", path, front.lines.get(key),
+                                      hint="keep one of them"))
+        first.setdefault(key.lower(), key)
+    return errors
 
 
 def _value_of(key: str, value: Any, foreign: bool) -> Any:
@@ -280,6 +391,32 @@ def _check_value(key: str, value: Any) -> None:
                 raise ValueError(f"layouts: {name!r} is not a layout name (use the name of a folder in layouts/)")
     if key == "language" and isinstance(value, str) and not LANGUAGE_TAG.fullmatch(value.strip()):
         raise ValueError(f"language {value!r} is not a language tag (write e.g. zh-CN, en, en-GB)")
+    _check_text(key, value)
+
+
+def _check_text(key: str, value: Any) -> None:
+    """No invisible control characters (YAML and TOML escapes write them; no edition can
+    carry them), and a title that says something."""
+    for text in _strings(value):
+        found = _NOT_TEXT.search(text)
+        if found:
+            raise ValueError(f"front-matter field '{key}' holds the character U+{ord(found.group()):04X}, "
+                             "which no edition can carry (remove the escape that writes it, "
+                             "such as \\a or \\x07)")
+    if key == "title" and isinstance(value, str) and not value.strip():
+        raise ValueError("front-matter field 'title' is blank (write the title, or remove the line "
+                         "to take the first heading as the title)")
+
+
+def _strings(value: Any) -> list[str]:
+    """Every text inside a field's value (lists and tables of text included)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for pair in value.items() for part in pair for text in _strings(part)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
 
 
 def _merge(fields: dict[str, Any], key: str, value: Any) -> None:

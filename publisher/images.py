@@ -20,6 +20,9 @@ FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 
 def resolve(src: str, base_dir: Path) -> Path:
     """The file `src` names, which must be a relative path inside `base_dir`."""
+    if any(ord(c) < 0x20 or c == "\x7f" for c in src):  # %00 or %07 in the link: no edition can name it
+        raise ResourceError(f"image {src!r} has a control character in its name",
+                            hint="rename the file with letters, digits, - and _")
     parts = urlsplit(src)
     if parts.scheme or parts.netloc:
         raise ResourceError(f"image {src!r} is a URL; only files beside the source are allowed",

@@ -103,8 +103,8 @@ def _read_config(path: Path) -> dict[str, Any]:
         data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        raise LayoutError(f"layout.yaml: {getattr(error, 'problem', 'invalid YAML')}", path,
-                          mark.line + 1 if mark else None) from None
+        raise LayoutError(f"layout.yaml: {getattr(error, 'problem', None) or 'invalid YAML'}", path,
+                          mark.line + 1 if mark else None, getattr(error, "hint", "")) from None
     if not isinstance(data, dict):
         raise LayoutError("layout.yaml must be a mapping of settings", path)
     return data

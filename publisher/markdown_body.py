@@ -82,9 +82,9 @@ def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
         builder.notices.warn(f"raw HTML: {opening} is never closed: the tag is left out, the text after it kept",
                              line_of(source_text, opening), hint="close it, or remove it")
     root = md.publisher_tree  # type: ignore[attr-defined]
-    builder.ids = {e.get("id", "") for e in root.iter() if e.get("id")}
-    builder.loose_ids = {loose_key(key): e.get("id", "") for e in root.iter() if e.get("id")
-                         for key in (e.get("id", ""), "".join(e.itertext()))}
+    builder.ids = {builder.ident(e) for e in root.iter() if e.get("id")}
+    builder.loose_ids = {loose_key(key): builder.ident(e) for e in root.iter() if e.get("id")
+                         for key in (builder.ident(e), "".join(e.itertext()))}
     blocks, notes = [], []
     for child in root:
         if child.tag == "div" and "footnote" in (child.get("class") or "").split():
@@ -165,13 +165,24 @@ class _Builder(InlineReader):
                               hint="link to a web address to keep it a link")
 
     def decode(self, text: str) -> str:
-        return decode(text)
+        return decode(self.unstash(text))
+
+    def ident(self, element: etree.Element) -> str:
+        """An element's id as the text it stands for (attr_list keeps entities as placeholders)."""
+        return self.decode(element.get("id", ""))
+
+    def unstash(self, text: str) -> str:
+        """Stashed raw HTML left as its placeholder in an attribute (an entity in an attr_list
+        title="a &amp; b") → the text it stands for."""
+        if "\x02" not in text:
+            return text
+        return PLACEHOLDER.sub(lambda m: str(self.md.htmlStash.rawHtmlBlocks[int(m.group(1))]), text)
 
     def punctuate(self, text: str) -> str:
         return normalise_punctuation(text) if self.chinese else text
 
     def clean(self, text: str) -> str:
-        return self.punctuate(smart_quotes(join_lines(decode(text))))
+        return self.punctuate(smart_quotes(join_lines(self.decode(text))))
 
     # -- blocks
     def blocks(self, elements: list[etree.Element], depth: int) -> list[Block]:
@@ -226,7 +237,7 @@ class _Builder(InlineReader):
     def heading(self, element: etree.Element) -> Heading:
         """A heading; one from raw HTML gets an id as Markdown's do (unique in the document)."""
         inlines = self.inlines(element)
-        ident = element.get("id", "")
+        ident = self.ident(element)
         if not ident:
             base = slugify(plain_text(inlines)) or "section"
             ident = next(c for c in (base, *(f"{base}_{n}" for n in range(1, 10_000))) if c not in self.ids)
@@ -246,7 +257,7 @@ class _Builder(InlineReader):
         return [Paragraph(inlines, role)] if inlines else []
 
     def figure(self, img: etree.Element, caption: tuple[Inline, ...] = (), href: str = "") -> Figure:
-        src = unquote(decode(img.get("src", "")))
+        src = unquote(self.decode(img.get("src", "")))
         try:
             path = images.resolve(src, self.base_dir)
             width, height = images.inspect(path)
@@ -261,7 +272,7 @@ class _Builder(InlineReader):
         else:
             self.figure_count += 1
             number = self.figure_count
-        ident = img.get("id") or (f"fig-{number}" if number else "")
+        ident = self.ident(img) or (f"fig-{number}" if number else "")
         return Figure(number, path, caption, ident, width, height, alt=alt or plain_text(caption),
                       href=self.href(href) if href else "", size=size_of(img, width))
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import one_line
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -16,7 +18,7 @@ class Notice:
     def message(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else (f"{self.file}: " if self.file else "")
         hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}{self.cause}{hint}"
+        return one_line(f"{where}{self.cause}{hint}")
 
 
 class Notices:

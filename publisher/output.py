@@ -11,14 +11,42 @@ from .errors import PublisherError
 
 #: the earliest time a zip entry can carry (DOS time starts in 1980)
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+#: the last year a zip entry can carry (DOS time keeps the year in 7 bits: 1980 + 127)
+ZIP_LAST_YEAR = 2107
 
 
 def zip_timestamp(iso_date: str) -> tuple[int, int, int, int, int, int]:
-    """The time every entry of a DOCX or EPUB carries: the front-matter date, never the clock."""
+    """The time every entry of a DOCX or EPUB carries: the front-matter date, never the clock.
+
+    A date zip cannot hold becomes the nearest one it can: before 1980, the same day in
+    1980; after 2107, the last day of 2107. The editions' text and metadata keep the real date.
+    """
     if not iso_date:
         return ZIP_EPOCH
     day = dt.date.fromisoformat(iso_date)
+    if day.year > ZIP_LAST_YEAR:
+        return (ZIP_LAST_YEAR, 12, 31, 0, 0, 0)
     return (max(day.year, 1980), day.month, day.day, 0, 0, 0)
+
+
+def refuse_overwriting_inputs(targets: dict[str, Path], inputs: dict[Path, str], source: Path) -> None:
+    """Stop before anything is written when an edition's path is one of the build's inputs
+    (a source named doc.html built into its own folder, a picture called doc.pdf)."""
+    for fmt, target in targets.items():
+        for path, what in inputs.items():
+            if _same_file(target, path):
+                raise PublisherError(f"the {fmt} edition {str(target)!r} would overwrite {what}", source,
+                                     hint="build into another folder with --out, or rename the file")
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """True when both paths name one file (resolved, or the same file on disk: a case-blind disk)."""
+    if one.resolve() == other.resolve():
+        return True
+    try:
+        return one.exists() and other.exists() and os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 class Staged:

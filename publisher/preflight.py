@@ -120,6 +120,8 @@ def ragged_lines(all_lines: list[Line]) -> tuple[int, list[Line]]:
     columns = _column_edges(body)
     measured, ragged = 0, []
     for page in sorted(columns):
+        if not columns[page]:
+            continue  # under three lines share a left edge (a one-paragraph story): no column to measure by
         ordered = _reading_order([l for l in body if l.page == page], columns[page])
         for (line, (left, right)), following in zip(ordered, ordered[1:] + [None]):
             if following is None or following[0].x0 - following[1][0] > line.height * 0.8:

@@ -6,6 +6,7 @@ ever reaches an edition, and the HTML edition's strict CSP stays as it is.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import signal
@@ -58,6 +59,9 @@ class Preview:
         try:
             doc = reader.read(self.source)
             self._watch(doc)
+            if self.out_dir is not None:
+                output.refuse_overwriting_inputs({fmt: self.out_dir / f"{self.source.stem}.{fmt}" for fmt in FORMATS},
+                                                 builder.inputs(doc), self.source)
             for fmt in FORMATS:  # seconds are counted from the start: what the editor waits
                 data = builder.render_all(doc, [fmt])[fmt]
                 self._publish(fmt, data, time.perf_counter() - started, doc.meta.title)
@@ -126,6 +130,11 @@ class Handler(BaseHTTPRequestHandler):
     preview: Preview
     server_version = "publisher-preview"
 
+    def handle(self) -> None:
+        """Serve; a page closed in the middle of an answer is not an error worth a traceback."""
+        with contextlib.suppress(ConnectionError):
+            super().handle()
+
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
         if not self._host_allowed():
             return self._send(403, "text/plain; charset=utf-8", b"forbidden host\n")
@@ -151,8 +160,10 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, "application/json", json.dumps(status(self._snapshot())).encode())
 
     def _wait(self, query: dict[str, list[str]]) -> None:
-        since = int(query.get("since", ["0"])[0] or 0)
-        self.preview.wait(since)
+        since = query.get("since", ["0"])[0] or "0"
+        if not since.isascii() or not since.lstrip("-").isdigit() or len(since) > 20:
+            return self._send(400, "text/plain; charset=utf-8", b"since must be a version number\n")
+        self.preview.wait(int(since))
         self._status(query)
 
     def _edition(self, fmt: str) -> None:

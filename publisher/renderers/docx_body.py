@@ -18,6 +18,7 @@ from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Fi
                      Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak)
 from .. import highlight
 from .docx_lists import Numbering
+from .docx_package import image_part
 from .docx_styles import StyleBook
 from .docx_xml import Element, el, emu, field, paragraph, split_label, styled_rpr, text_run, val
 
@@ -265,7 +266,7 @@ class DocxWriter:
                 width = round(limit * node.width / node.height) if node.height else limit
         key = (id(self.rels_part), node.src)
         if key not in self._images:
-            image = self.part.package.get_or_add_image_part(str(node.src))
+            image = image_part(self.part.package, node.src)
             self._images[key] = self.rels_part.relate_to(image, RT.IMAGE)
         self._shape_id += 1
         inline = CT_Inline.new_pic_inline(self._shape_id, self._images[key],

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from docx.document import Document as WordDocument
@@ -11,11 +13,17 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
+from docx.package import Package
+from docx.parts.image import ImagePart
 from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 
+from ..errors import RenderError
 from ..model import Meta
 from .docx_xml import Element, el, val
+
+#: the image kinds the reader lets through (images.FORMATS), by their first bytes
+_MEDIA = {b"\xff\xd8": ("image/jpeg", "jpg"), b"\x89P": ("image/png", "png")}
 
 #: parts of python-docx's template that describe python-docx, not our document
 _DROPPED = (RT.THUMBNAIL, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
@@ -57,8 +65,44 @@ def drop_template_parts(word: WordDocument) -> None:
             rel.target_part._blob = _APP_XML.encode()  # a plain Part: no API to replace its XML
 
 
+def image_part(package: Package, path: Path) -> ImagePart:
+    """The part holding the picture file at `path`: one per distinct content, named
+    /word/media/imageN.jpg or .png whatever the file is called.
+
+    python-docx's own get_or_add_image_part knows a JPEG only by a JFIF or Exif header,
+    so a CMYK JPEG (Adobe APP14 first) stopped the build; and it took the part's
+    suffix from the file's name. The reader has checked the file decodes as JPEG or PNG.
+    """
+    blob = path.read_bytes()
+    sha1 = hashlib.sha1(blob).hexdigest()
+    for part in package.image_parts:
+        if part.sha1 == sha1:
+            return part
+    mime, suffix = _MEDIA.get(blob[:2], ("", ""))
+    if not mime:
+        raise RenderError(f"image {path.name!r} is neither JPEG nor PNG", path, hint="export it as JPEG or PNG")
+    part = ImagePart(_free_media_name(package, suffix), mime, blob)
+    package.image_parts.append(part)
+    return part
+
+
+def _free_media_name(package: Package, suffix: str) -> PackURI:
+    """/word/media/imageN.suffix with the lowest N no part of the package has (a reference
+    document brings pictures of its own)."""
+    taken = {str(part.partname).rsplit(".", 1)[0] for part in package.iter_parts()}
+    number = next(n for n in range(1, len(taken) + 2) if f"/word/media/image{n}" not in taken)
+    return PackURI(f"/word/media/image{number}.{suffix}")
+
+
 def footnotes_part(word: WordDocument) -> Part:
-    """An empty footnotes part of `word` (filled by add_footnotes); notes relate their links to it."""
+    """An empty footnotes part of `word` (filled by add_footnotes); notes relate their links to it.
+
+    A reference document's own footnotes part is dropped first: two parts of one name
+    would be two zip members of one name.
+    """
+    for rid, rel in list(word.part.rels.items()):
+        if rel.reltype == RT.FOOTNOTES:
+            word.part.rels.pop(rid)
     part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, b"", word.part.package)
     word.part.relate_to(part, RT.FOOTNOTES)
     return part

@@ -16,7 +16,7 @@ from ..model import Document, Figure
 from ..output import zip_timestamp
 from ..people import authors
 from ..templates import markup, render_template
-from .html_parts import context, screen_image, setting, stylesheet
+from .html_parts import context, screen_image, setting, stylesheet, whole_number
 from .htmlbody import HtmlWriter
 
 #: package folder inside the zip; every href below is relative to it
@@ -63,8 +63,13 @@ def render(doc: Document, layout: Layout) -> bytes:
 
 
 def package_pictures(doc: Document, layout: Layout) -> dict[Path, Item]:
-    """One package image per distinct image file (a yearbook reuses its photos), by file."""
-    cover_number = int(setting(layout, "epub", "cover_figure"))
+    """One package image per distinct image file (a yearbook reuses its photos), by file.
+
+    Member names are made here, never taken from the source (a figure's id or a file's
+    name could hold '../', a backslash or a name another picture has): images/fig-N.jpg
+    after the first figure N showing the file, else images/picture-N.jpg.
+    """
+    cover_number = whole_number(layout, "epub", "cover_figure")
     cover = next((f.src for f in doc.figures if f.number == cover_number), None)
     first_figure: dict[Path, Figure] = {}
     for figure in reversed([f for f in doc.figures if f.number]):
@@ -72,13 +77,13 @@ def package_pictures(doc: Document, layout: Layout) -> dict[Path, Item]:
     pictures: dict[Path, Item] = {}
     for index, src in enumerate(doc.picture_files, start=1):
         shown = first_figure.get(src)
-        name = (f"image-{shown.number}", shown.id) if shown else (f"picture-{index}", f"picture-{index}")
+        name = (f"image-{shown.number}", f"fig-{shown.number}") if shown else (f"picture-{index}", f"picture-{index}")
         pictures[src] = picture(src, name, layout, src == cover)
     return pictures
 
 
 def picture(src: Path, name: tuple[str, str], layout: Layout, cover: bool) -> Item:
-    """The picture's screen copy as a package image, named after the first figure showing it."""
+    """The picture's screen copy as a package image: `name` is its (manifest id, file name)."""
     data, mime = screen_image(src, layout, "epub")
     return Item(name[0], f"images/{name[1]}.{SUFFIXES[mime]}", mime, data, "cover-image" if cover else "")
 

@@ -27,6 +27,14 @@ def setting(layout: Layout, fmt: str, key: str) -> Any:
     return value
 
 
+def whole_number(layout: Layout, fmt: str, key: str) -> int:
+    """The whole number `<fmt>.<key>` of the layout (a size, a quality, a depth)."""
+    value = setting(layout, fmt, key)
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise LayoutError(f"{fmt}.{key} {value!r} is not a whole number", layout.dirs[0] / "layout.yaml")
+    return int(value)
+
+
 @dataclass
 class TocEntry:
     """One line of the table of contents, with the entries nested under it."""
@@ -83,8 +91,8 @@ def stylesheet(layout: Layout, names: list[str]) -> str:
 
 def screen_image(src: Path, layout: Layout, fmt: str) -> tuple[bytes, str]:
     """An image file scaled and compressed for screens, as (bytes, MIME type)."""
-    return images.screen_copy(src, int(setting(layout, fmt, "image_long_side")),
-                              int(setting(layout, fmt, "image_quality")))
+    return images.screen_copy(src, whole_number(layout, fmt, "image_long_side"),
+                              whole_number(layout, fmt, "image_quality"))
 
 
 def context(doc: Document, layout: Layout, fmt: str) -> dict[str, Any]:
@@ -93,7 +101,7 @@ def context(doc: Document, layout: Layout, fmt: str) -> dict[str, Any]:
         "meta": doc.meta,
         "date_text": display_date(doc.meta.date, layout.word(fmt, "date", doc.meta.language),
                                   layout.labels(doc.meta.language)),
-        "toc": toc(doc, int(setting(layout, fmt, "toc_depth"))),
+        "toc": toc(doc, whole_number(layout, fmt, "toc_depth")),
         "toc_title": layout.word(fmt, "contents", doc.meta.language),
         "authors": author_line(doc.meta.byline, layout.word(fmt, "byline_roles", doc.meta.language)),
     }

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import weasyprint
 from weasyprint.layout import inline as wp_inline
+from weasyprint.pdf import VARIANTS
 from weasyprint.text import line_break as wp_text
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
@@ -291,6 +292,17 @@ def page_css(layout: Layout) -> str:
     return f"@page {{ size: {size}; bleed: {bleed}; marks: {marks}; }}"
 
 
+def pdf_variant(layout: Layout) -> str | None:
+    """The layout's pdf.variant (pdf/ua-1, pdf/a-3b …), one WeasyPrint knows, or None for plain PDF."""
+    variant = layout.get("pdf.variant")
+    if variant is None or variant == "":
+        return None
+    if not isinstance(variant, str) or variant not in VARIANTS:
+        raise LayoutError(f"pdf.variant {variant!r} is not a PDF variant", layout.dirs[0] / "layout.yaml",
+                          hint="use one of " + ", ".join(sorted(VARIANTS)) + ", or leave it empty")
+    return variant
+
+
 def refuse_tofu(doc: Document, layout: Layout) -> None:
     """Stop before rendering when a character has no glyph in the layout's fonts."""
     missing = preflight.missing_glyphs(doc, list(layout.get("pdf.fonts") or []))
@@ -303,6 +315,7 @@ def refuse_tofu(doc: Document, layout: Layout) -> None:
 
 def render(doc: Document, layout: Layout) -> bytes:
     """The print PDF of `doc` in `layout`, as bytes."""
+    variant = pdf_variant(layout)
     refuse_tofu(doc, layout)
     html = print_html(doc, layout)
     roots = [doc.base_dir, *layout.dirs]
@@ -312,10 +325,10 @@ def render(doc: Document, layout: Layout) -> bytes:
         document = weasyprint.HTML(string=html, base_url=f"file://{SOURCE_ROOT}",
                                    url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=page_css(layout), url_fetcher=fetcher)],
-            pdf_variant=layout.get("pdf.variant"))
+            pdf_variant=variant)
         gc.collect()  # the layout's garbage goes before writing needs memory (peak −25 MB at 100×)
         with lean_writing():
             pdf: bytes = document.write_pdf(
-                pdf_variant=layout.get("pdf.variant"), pdf_identifier=doc.stem.encode(),
+                pdf_variant=variant, pdf_identifier=doc.stem.encode(),
                 uncompressed_pdf=False)
     return pdf

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from ..arrange import opening_figures, spread
 from ..errors import LayoutError, SourceError
@@ -77,9 +78,13 @@ def stylesheets(layout: Layout) -> list[str]:
 
 
 def image_url(doc: Document) -> Callable[[Figure | Image], str]:
-    """URLs of figure images under SOURCE_ROOT (each lies inside the source folder)."""
+    """URLs of figure images under SOURCE_ROOT (each lies inside the source folder).
+
+    The path is percent-encoded: a file named 'a#b.jpg' or 'a%20b.jpg' is that file,
+    not 'a' with a fragment or 'a b.jpg'.
+    """
     base = doc.base_dir.resolve()
-    return lambda figure: f"file://{SOURCE_ROOT}{Path(figure.src).resolve().relative_to(base).as_posix()}"
+    return lambda figure: f"file://{SOURCE_ROOT}{quote(Path(figure.src).resolve().relative_to(base).as_posix())}"
 
 
 def print_html(doc: Document, layout: Layout) -> str:

@@ -57,21 +57,19 @@ class _Reader:
         self.comment_places: dict[str, tuple[str, int]] = {}
         #: the counters of the SEQ fields seen (Word numbers figures with them)
         self.sequences: dict[str, int] = {}
-        #: the footnote ids referenced from the body, in order
+        #: the footnote ids referenced from the body and the notes, in order
         self.note_references: list[str] = []
+        #: the notes part being read (its pictures' relationships are its own), and the figure
+        #: its pictures gather in until a caption closes it
+        self.notes_part: Any = None
+        self.note_group: FigureGroup | None = None
 
     def paragraph(self, p: Any) -> None:
         style_id = _style_id(p)
         style = self.styles.get(style_id, "")
         if style.startswith("toc"):  # a contents entry repeats a heading with a page number
             return
-        for blip in p.iter(A_BLIP):
-            picture = self._fingerprint(blip.get(R_EMBED, ""))
-            self.groups[-1].pictures.append(picture)
-            problem = drawn_problem(blip, picture)
-            if problem:
-                self.seen.append(Difference("figures", "drawn", f"picture {self._name(blip)}", problem,
-                                            self.section, self.index))
+        self.pictures(p, self.groups[-1])
         text = self.visible_text(p, style_id)
         level = self.levels.get(style_id) or _outline_level(p)
         if text.strip():
@@ -89,6 +87,27 @@ class _Reader:
         for reference in p.iter(W_COMMENT_REFERENCE):
             self.comment_places[reference.get(qn("w:id"), "")] = (self.section, self.index)
         self.note_references += [r.get(qn("w:id"), "") for r in p.iter(W_NOTE_REFERENCE)]
+
+    def pictures(self, p: Any, group: FigureGroup, part: Any = None) -> None:
+        """The pictures a paragraph draws, into `group`; one drawn other than as it is is named."""
+        for blip in p.iter(A_BLIP):
+            picture = self._fingerprint(blip.get(R_EMBED, ""), part)
+            group.pictures.append(picture)
+            problem = drawn_problem(blip, picture)
+            if problem:
+                self.seen.append(Difference("figures", "drawn", f"picture {self._name(blip, part)}", problem,
+                                            self.section, self.index))
+
+    def note_pictures(self, p: Any, text: str) -> None:
+        """The pictures and captions of a note's paragraph (its pictures' relationships are the
+        notes part's), as figures after the body's."""
+        if self.note_group is None:
+            self.note_group = FigureGroup()
+            self.groups.insert(len(self.groups) - 1, self.note_group)
+        self.pictures(p, self.note_group, self.notes_part)
+        if self.styles.get(_style_id(p), "") == CAPTION_STYLE and text.strip():
+            self.note_group.captions.append(split_caption(text))
+            self.note_group = None
 
     def numbered(self, p: Any, shown: int) -> None:
         """A caption's number is a SEQ field's result: Word renumbers by position when fields
@@ -138,12 +157,12 @@ class _Reader:
                                                 f"by {author} is a tracked change not yet accepted",
                                                 self.section, self.index))
 
-    def _name(self, blip: Any) -> str:
-        part = self.part.related_parts.get(blip.get(R_EMBED, ""))
+    def _name(self, blip: Any, owner: Any = None) -> str:
+        part = (owner or self.part).related_parts.get(blip.get(R_EMBED, ""))
         return posixpath.basename(str(part.partname)) if part is not None else "(missing)"
 
-    def _fingerprint(self, rid: str) -> str:
-        part = self.part.related_parts.get(rid)
+    def _fingerprint(self, rid: str, owner: Any = None) -> str:
+        part = (owner or self.part).related_parts.get(rid)
         return fingerprint(part.blob) if part is not None else ""
 
     def facts(self) -> EditionFacts:
@@ -280,22 +299,32 @@ def _outline_level(p: Any) -> int:
     return max(_outline_of(p.find(qn("w:pPr"))), 0)
 
 
+def related_parts(document: Any, *kinds: str) -> list[Any]:
+    """The document's parts of these relationship types (notes, headers …)."""
+    return [rel.target_part for rel in document.part.rels.values() if not rel.is_external and rel.reltype in kinds]
+
+
 def related_roots(document: Any, *kinds: str) -> list[Any]:
-    """The parsed XML of the document's parts of these relationship types (notes, headers …)."""
-    return [parse_xml(rel.target_part.blob) for rel in document.part.rels.values()
-            if not rel.is_external and rel.reltype in kinds]
+    """The parsed XML of the document's parts of these relationship types."""
+    return [parse_xml(part.blob) for part in related_parts(document, *kinds)]
 
 
 def notes_text(reader: _Reader, document: Any) -> list[str]:
     """The visible paragraphs of the footnotes and endnotes, in note order; a footnote no
     reference leads to (no reader finds it) or a reference to no footnote is named."""
     out, ids = [], []
-    for root in related_roots(document, RT.FOOTNOTES, RT.ENDNOTES):
+    for part in related_parts(document, RT.FOOTNOTES, RT.ENDNOTES):
+        reader.notes_part, root = part, parse_xml(part.blob)
         for note in root:
             if note.get(qn("w:type")) in SEPARATORS:
                 continue
             ids += [note.get(qn("w:id"), "")] if note.tag == qn("w:footnote") else []
-            out += [t for t in (reader.visible_text(p, _style_id(p)) for p in note.iter(W_P)) if t.strip()]
+            for p in note.iter(W_P):
+                text = reader.visible_text(p, _style_id(p))
+                reader.note_pictures(p, text)
+                out += [text] if text.strip() else []
+            # a note may mark another note
+            reader.note_references += [r.get(qn("w:id"), "") for r in note.iter(W_NOTE_REFERENCE)]
     referenced = set(reader.note_references)
     for number, note_id in enumerate(ids, start=1):
         if note_id not in referenced:

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .model import (Aside, CodeBlock, Document, Figure, Heading, Image, ListBlock,
+from .model import (Aside, Block, CodeBlock, Document, Figure, Heading, Image, ListBlock,
                     MathBlock, Paragraph, Quote, Table, inlines_of, plain_text, walk_blocks)
 
 #: measure words and units that stay attached to a number (longest first)
@@ -102,7 +102,7 @@ def document_facts(doc: Document) -> Facts:
     return facts
 
 
-def _add_pictures(facts: Facts, block: object, section: str, index: int) -> None:
+def _add_pictures(facts: Facts, block: Block, section: str, index: int) -> None:
     """A figure, and the pictures in a block's lines of text."""
     if isinstance(block, Figure):
         facts.figures.append(FigureFact(block.number, block.caption_text, str(block.src)))

@@ -390,7 +390,7 @@ CONTROLS: dict[str, tuple[Edit, dict[str, object]]] = {
     "white text on a dark shading": (white_on_dark, {}),
     "runs split by Word": (split_runs, {}),
     "bookmarks and proofing marks": (bookmarks_and_proofing, {}),
-    "a part Word adds": (nothing, {"extra": {"customXml/item1.xml": b"<x/>"}}),
+    "a part Word adds": (nothing, {"extra": {"customXml/item90.xml": b"<x/>"}}),
 }
 
 

@@ -19,7 +19,9 @@ from publisher.model import Document
 from publisher.verify import check, expect
 from publisher.verify.difference import Difference
 from publisher.verify.expected import Expected
-from publisher.verify.pdf_paint import Fonts, Painter, Pictures, page_box
+from publisher.verify.pdf_fonts import Fonts
+from publisher.verify.pdf_paint import Painter, page_box
+from publisher.verify.pdf_pictures import Pictures
 
 #: the seed paragraph the tamperings aim at (page 1), and the headings
 SHORT = "纪律严明是我们党的光荣传统和独特优势。"

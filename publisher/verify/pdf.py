@@ -31,7 +31,9 @@ from ..typography import join_lines
 from .difference import Difference, quote, short
 from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_figures
 from .expected import plain
-from .pdf_paint import Fonts, Overdrawn, PagePaint, Pictures, paint
+from .pdf_fonts import Fonts
+from .pdf_paint import Overdrawn, PagePaint, paint
+from .pdf_pictures import Pictures
 
 #: a caption label as the print layout sets it: "图3 " at a line start, or after a space
 #: when captions of figures side by side share a line ("图1 …。 图2 …。"); a justified,

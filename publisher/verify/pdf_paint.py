@@ -21,9 +21,13 @@ from decimal import Decimal
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import pikepdf
+
+if TYPE_CHECKING:  # built by the extractor, once per file
+    from .pdf_fonts import Fonts
+    from .pdf_pictures import Pictures
 
 Matrix = tuple[float, float, float, float, float, float]
 #: x0, y0, x1, y1 in page space (the page's default user space, y up)
@@ -62,8 +66,6 @@ MAX_SEEN = 20
 MAX_REGIONS = 5_000
 MAX_PARTS = 256
 MAX_TESTS = 2_000_000
-#: a soft mask larger than this (pixels) is not decoded to see whether it hides its picture
-MAX_MASK = 25_000_000
 #: a name written with #xx escapes could spell ActualText unseen by a plain byte search
 _ESCAPED_NAME = re.compile(rb"/[A-Za-z]*#[0-9A-Fa-f]{2}")
 _HYPHENS = dict.fromkeys(map(ord, "-\u00ad\u2010\u2011"))
@@ -733,148 +735,3 @@ def _fit(form: Any, target: Box) -> Matrix:
     sx = (target[2] - target[0]) / (box[2] - box[0]) if box[2] > box[0] else 1.0
     sy = (target[3] - target[1]) / (box[3] - box[1]) if box[3] > box[1] else 1.0
     return (sx, 0.0, 0.0, sy, target[0] - box[0] * sx, target[1] - box[1] * sy)
-
-
-# ---- fonts and pictures, read once per file ------------------------------------------------
-
-class Fonts:
-    """Each font's ToUnicode map, read on first use: decodes the words of shown strings."""
-
-    _HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
-    _BLOCK = re.compile(rb"begin(bfchar|bfrange|codespacerange)(.*?)end\1", re.DOTALL)
-    _RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(<[0-9A-Fa-f]*>|\[[^\]]*\])")
-
-    def __init__(self) -> None:
-        self.maps: dict[Any, tuple[int, dict[bytes, str]] | None] = {}
-
-    def decode(self, font: Any, operands: Any) -> str:
-        """The text a text-showing operator's operands show in this font ('\ufffd' where a code
-        has no text)."""
-        if not operands:
-            return ""
-        operand = operands[-1]
-        pieces = operand if isinstance(operand, pikepdf.Array) else [operand]
-        data = b"".join(bytes(p) for p in pieces if isinstance(p, pikepdf.String))
-        known = self._map(font)
-        if known is None:
-            return data.decode("latin-1")
-        width, codes = known
-        return "".join(codes.get(data[i:i + width], "\ufffd") for i in range(0, len(data), width))
-
-    def _map(self, font: Any) -> tuple[int, dict[bytes, str]] | None:
-        key = font.objgen if isinstance(font, pikepdf.Object) and font.objgen != (0, 0) else id(font)
-        if key not in self.maps:
-            try:
-                self.maps[key] = self._read(font)
-            except (pikepdf.PdfError, ValueError, TypeError, KeyError):
-                self.maps[key] = None
-        return self.maps[key]
-
-    def _read(self, font: Any) -> tuple[int, dict[bytes, str]] | None:
-        if not isinstance(font, pikepdf.Dictionary):
-            return None
-        two = font.get("/Subtype") == "/Type0"
-        stream = font.get("/ToUnicode")
-        if not isinstance(stream, pikepdf.Stream):
-            return (2, {}) if two else None
-        codes: dict[bytes, str] = {}
-        width = 2 if two else 1
-        for kind, body in self._BLOCK.findall(stream.read_bytes()):
-            if kind == b"codespacerange":
-                found = self._HEX.findall(body)
-                width = len(bytes.fromhex(found[0].decode())) if found else width
-            elif kind == b"bfchar":
-                values = self._HEX.findall(body)
-                codes.update((bytes.fromhex(s.decode()), _utf16(d)) for s, d in zip(values[::2], values[1::2]))
-            else:
-                self._ranges(body, codes)
-        return width, codes
-
-    def _ranges(self, body: bytes, codes: dict[bytes, str]) -> None:
-        for low, high, target in self._RANGE.findall(body):
-            start, end, size = int(low, 16), int(high, 16), len(low) // 2
-            if end - start > 65535:
-                continue
-            if target.startswith(b"["):
-                targets = [_utf16(t) for t in self._HEX.findall(target)]
-                codes.update((n.to_bytes(size, "big"), t) for n, t in zip(range(start, end + 1), targets))
-                continue
-            first = _utf16(target[1:-1])
-            for n in range(start, end + 1):
-                codes[n.to_bytes(size, "big")] = first[:-1] + chr(ord(first[-1]) + n - start) if first else ""
-
-
-def _utf16(hex_text: bytes) -> str:
-    return bytes.fromhex(hex_text.decode()).decode("utf-16-be", errors="replace")
-
-
-class Pictures:
-    """How each picture is drawn: the checks on one image XObject and its placement."""
-
-    #: drawn aspect ratio may differ from the picture's own by this much (rounding, 1-pixel crops)
-    TOLERANCE = 0.03
-
-    def __init__(self) -> None:
-        self.masks: dict[tuple[int, int], bool] = {}
-
-    def problem(self, image: Any, ctm: Matrix, alpha: float, on_page: bool, seen: Box) -> str:
-        """'' when the picture shows as it is (`seen`: the part of it inside the clip and the
-        page); else how it is drawn wrong."""
-        if empty(seen) or (seen[2] - seen[0]) * (seen[3] - seen[1]) < 1.0:
-            return "is clipped away" if on_page else "is drawn off the page"
-        if alpha <= 0.01 or self._masked_away(image):
-            return "is drawn fully transparent"
-        if self._inverted(image):
-            return "is drawn inverted (its /Decode array reverses the colours)"
-        return self._shape(image, ctm)
-
-    def _shape(self, image: Any, ctm: Matrix) -> str:
-        a, b, c, d = ctm[:4]
-        if a * d - b * c < 0:
-            return "is drawn mirrored"
-        if abs(b) < 1e-6 and abs(c) < 1e-6 and a < 0 and d < 0:
-            return "is drawn upside down"
-        width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
-        drawn_w, drawn_h = math.hypot(a, b), math.hypot(c, d)
-        if width <= 0 or height <= 0 or drawn_h <= 0:
-            return ""
-        if abs((drawn_w / drawn_h) / (width / height) - 1) <= self.TOLERANCE:
-            return ""
-        common = math.gcd(width, height)
-        return (f"is drawn squashed ({drawn_w:.0f}×{drawn_h:.0f} pt for a "
-                f"{width // common}:{height // common} picture)")
-
-    @staticmethod
-    def _inverted(image: Any) -> bool:
-        decode = image.get("/Decode")
-        if image.get("/ImageMask", False) or not isinstance(decode, pikepdf.Array):
-            return _adobe_cmyk(image)
-        values = [float(v) for v in decode]
-        reversed_ = any(low > high for low, high in zip(values[::2], values[1::2]))
-        return reversed_ != _adobe_cmyk(image)
-
-    def _masked_away(self, image: Any) -> bool:
-        """Whether the picture's soft mask lets nothing of it through (read once per mask)."""
-        mask = image.get("/SMask")
-        if not isinstance(mask, pikepdf.Stream):
-            return False
-        if int(mask.get("/Width", 0)) * int(mask.get("/Height", 0)) > MAX_MASK:
-            return False  # not decoded: a bomb, or a mask larger than any picture here
-        if mask.objgen not in self.masks:
-            try:
-                low, high = pikepdf.PdfImage(mask).as_pil_image().getextrema()
-                self.masks[mask.objgen] = low == 255 if self._inverted(mask) else high == 0
-            except (pikepdf.PdfError, NotImplementedError, ValueError, TypeError, OSError):
-                self.masks[mask.objgen] = False
-        return self.masks[mask.objgen]
-
-
-def _adobe_cmyk(image: Any) -> bool:
-    """A CMYK JPEG from Adobe software stores its inks inverted (its APP14 marker says so):
-    there the reversing /Decode array is what shows it as it is, and its absence inverts it."""
-    if image.get("/Filter") != "/DCTDecode" or image.get("/ColorSpace") != "/DeviceCMYK":
-        return False
-    try:
-        return b"Adobe" in image.read_raw_bytes()[:65536]
-    except pikepdf.PdfError:
-        return False

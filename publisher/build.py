@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
+import sys
+import tempfile
 from pathlib import Path
-from typing import Callable, ContextManager, Iterator
+from typing import Callable, ContextManager, Iterator, TypeVar
 
 from . import layout as layouts
 from . import output, reader
-from .errors import MissingGlyphs, PublisherError, line_of
+from .errors import MissingGlyphs, PublisherError, SourceErrors, line_of
 from .model import Document
 from .parallel import Beside, map_beside, run_beside
 from .renderers import DEFAULT_LAYOUTS, RENDERERS, renderer
@@ -24,6 +27,18 @@ def parse_formats(text: str) -> list[str]:
         raise PublisherError(f"unknown format '{(unknown or [text])[0]}'",
                              hint="choose from " + ",".join(RENDERERS))
     return formats
+
+
+def format_of_file(path: Path) -> str:
+    """The edition a file name asks for (`-o report.pdf` → pdf), refusing a suffix no renderer makes."""
+    suffix = path.suffix.lower()
+    if suffix.lstrip(".") in RENDERERS:
+        return suffix.lstrip(".")
+    suffixes = [f".{fmt}" for fmt in RENDERERS]
+    hint = "end the file name in " + ", ".join(suffixes[:-1]) + " or " + suffixes[-1]
+    if not suffix:
+        raise PublisherError("no file suffix to tell the edition by", path, hint=hint)
+    raise PublisherError(f"unknown output format '{suffix}'", path, hint=hint)
 
 
 def layout_name(doc: Document, fmt: str, override: str | None) -> str:
@@ -75,25 +90,26 @@ Warn = Callable[[Document], None]
 
 def build(source: Path, formats: list[str], out_dir: Path, override: str | None = None,
           options: dict[str, object] | None = None, check: Check | None = None,
-          warn: Warn | None = None) -> dict[str, Path]:
-    """Build `source` into `out_dir`; a failure leaves earlier outputs untouched.
+          warn: Warn | None = None, target: Path | None = None) -> dict[str, Path]:
+    """Build `source` into `out_dir` (or the one edition into `target`); a failure leaves
+    earlier outputs untouched.
 
     Each edition is written in full beside its path as soon as it is rendered (the PDF
     last, from its worker), and all are put in place together once every one is.
     `check` may read each staged file in the meantime: the verifier reads the other
-    editions while the PDF still renders.
+    editions while the PDF still renders. A source `-` is standard input.
     """
-    with pdf_worker(formats) as beside:
-        doc = reader.read(source)
-        output.refuse_overwriting_inputs({fmt: out_dir / f"{doc.stem}.{fmt}" for fmt in formats},
-                                         inputs(doc, options), source)
+    with pdf_worker(formats) as beside, stdin_named(source):
+        doc = read(source)
+        paths = edition_paths(doc, formats, out_dir, target)
+        output.refuse_overwriting_inputs(paths, inputs(doc, options), source)
         if warn is not None:
             warn(doc)
         staged: dict[str, output.Staged] = {}
         try:
             try:
                 for fmt, data in render_each(doc, formats, override, options, beside):
-                    staged[fmt] = output.Staged(out_dir / f"{doc.stem}.{fmt}", data)
+                    staged[fmt] = output.Staged(paths[fmt], data)
                     if check is not None:
                         check(fmt, staged[fmt].temp, staged[fmt].path)
             except MissingGlyphs as error:  # the print edition alone cannot be made: the others are
@@ -106,6 +122,81 @@ def build(source: Path, formats: list[str], out_dir: Path, override: str | None 
             for edition in staged.values():
                 edition.discard()
     return {fmt: edition.path for fmt, edition in staged.items()}
+
+
+def edition_paths(doc: Document, formats: list[str], out_dir: Path, target: Path | None = None) -> dict[str, Path]:
+    """Where each edition goes: `<out_dir>/<stem>.<format>`, or `target` for the one edition `-o` names."""
+    if target is not None:
+        return {fmt: target for fmt in formats}
+    return {fmt: out_dir / f"{doc.stem}.{fmt}" for fmt in formats}
+
+
+# ---- standard input ----------------------------------------------------------------
+
+#: the source name that reads standard input, and the name messages give it
+STDIN, STDIN_NAME = Path("-"), "<stdin>"
+
+
+def is_stdin(source: Path) -> bool:
+    return str(source) == str(STDIN)
+
+
+def read(source: Path) -> Document:
+    """Read `source`; `-` reads standard input as a source in the current folder, named stdin."""
+    return read_stdin() if is_stdin(source) else reader.read(source)
+
+
+def read_stdin() -> Document:
+    """Standard input as a Document: its images are looked up in the current folder.
+
+    The reader reads files, so the text goes for a moment into a hidden file in the
+    current folder (that folder is the one its images come from), then is removed.
+    """
+    if sys.stdin is None:  # started with standard input closed
+        raise PublisherError("there is no standard input to read", STDIN_NAME, hint="give the source's file name")
+    data = sys.stdin.buffer.read(reader.MAX_SOURCE_BYTES + 1)  # the reader refuses what is over the limit
+    try:
+        with tempfile.NamedTemporaryFile("wb", dir=Path.cwd(), prefix=".publisher-stdin-", suffix=".md",
+                                         delete=False) as handle:
+            handle.write(data)
+    except OSError as error:
+        raise PublisherError(f"cannot read standard input here: {error.strerror}", STDIN_NAME,
+                             hint="save the source to a file, or run publisher in a folder you can write to") from None
+    temp = Path(handle.name)
+    try:
+        with errors_renamed({temp}, STDIN_NAME):
+            doc = reader.read(temp)
+    finally:
+        temp.unlink(missing_ok=True)
+    notices = tuple(dataclasses.replace(n, file=STDIN_NAME) for n in doc.notices)
+    return dataclasses.replace(doc, source=Path.cwd() / "stdin.md", notices=notices)
+
+
+def stdin_named(source: Path) -> ContextManager[None]:
+    """Errors about standard input's document name it `<stdin>`, not the file name it is built under."""
+    if not is_stdin(source):
+        return contextlib.nullcontext()
+    return errors_renamed({Path.cwd() / "stdin.md"}, STDIN_NAME)
+
+
+@contextlib.contextmanager
+def errors_renamed(files: set[Path], name: str) -> Iterator[None]:
+    """Re-raise an error about one of `files` as one about `name`."""
+    try:
+        yield
+    except SourceErrors as error:
+        raise SourceErrors([_renamed(e, files, name) for e in error.errors]) from None
+    except PublisherError as error:
+        raise _renamed(error, files, name) from None
+
+
+_Error = TypeVar("_Error", bound=PublisherError)
+
+
+def _renamed(error: _Error, files: set[Path], name: str) -> _Error:
+    if error.file is None or Path(str(error.file)) not in files:
+        return error
+    return type(error)(error.cause, name, error.line, error.hint)
 
 
 def inputs(doc: Document, options: dict[str, object] | None = None) -> dict[Path, str]:
@@ -121,7 +212,7 @@ def inputs(doc: Document, options: dict[str, object] | None = None) -> dict[Path
 def glyph_line(source: Path, cause: str) -> int | None:
     """The source line of the character a MissingGlyphs error names (U+XXXX)."""
     found = re.search(r"U\+([0-9A-F]{4,6})", cause)
-    if found is None:
+    if found is None or is_stdin(source):
         return None
     return line_of(source.read_text(encoding="utf-8", errors="replace"), chr(int(found.group(1), 16)))
 

@@ -4,22 +4,35 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import importlib.metadata
+import json
 import os
 import signal
 import sys
 import threading
 import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
+from . import __version__
 from . import build as builder
 from .errors import PublisherError, SourceError, SourceErrors, one_line
 from .model import Document
+from .notices import Notice
 from .runtime import fewer_collections
 
 EXIT_OK, EXIT_DIFFERENCES, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 #: the reader of our output went away (`publisher verify --json | head`): as a C tool killed by SIGPIPE
 EXIT_OUTPUT_CLOSED = 128 + signal.SIGPIPE
+
+
+def version() -> str:
+    """The installed package's version (from pyproject.toml), else the source tree's."""
+    try:
+        return importlib.metadata.version("publisher")
+    except importlib.metadata.PackageNotFoundError:
+        return __version__
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,14 +46,25 @@ def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="publisher", description="Build and verify the print PDF, Word DOCX, "
                      "e-reader HTML and EPUB editions of a Markdown report.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    parser.add_argument("-V", "--version", action="version", version=f"publisher {version()}",
+                        help="print the version and exit")
+    # --debug is also taken after the command (`publisher build x.md --debug`); SUPPRESS keeps
+    # the top-level value when it is not given there
+    common = _Parser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks of internal errors")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    build = commands.add_parser("build", help="build editions of a source",
-                                description="Build editions of SOURCE into --out.")
-    build.add_argument("source", type=Path, help="the Markdown source")
+    build = commands.add_parser("build", help="build editions of a source", parents=[common],
+                                description="Build editions of each SOURCE into --out (or one edition "
+                                "into -o FILE). SOURCE '-' reads standard input; its images are then "
+                                "looked up in the current folder, and its editions are called stdin.*. "
+                                "With several sources a bad one does not stop the others (exit 2 at the end).")
+    build.add_argument("source", type=Path, nargs="+", help="the Markdown source(s); - for standard input")
+    build.add_argument("-o", "--output", type=Path, metavar="FILE",
+                       help="write the one edition FILE's suffix names (.pdf .docx .html .epub) to FILE")
     build.add_argument("--layout", help="layout name for every edition built (default: front matter, then the format's default)")
-    build.add_argument("--formats", default="pdf,docx,html,epub", help="comma-separated: pdf,docx,html,epub (default: all)")
-    build.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output)")
+    build.add_argument("--formats", help="comma-separated: pdf,docx,html,epub (default: all)")
+    build.add_argument("--out", type=Path, help="output folder (default: output)")
     build.add_argument("--reference-docx", type=Path, help="restyle the DOCX from this Word template")
     build.add_argument("--quiet", action="store_true",
                        help="do not print warnings (make prints them once per source, from 'publisher deps')")
@@ -50,9 +74,11 @@ def make_parser() -> argparse.ArgumentParser:
                        help="also read each written edition back and compare it with the source, as "
                        "'publisher verify' does (the other editions are read while the PDF renders); "
                        "exit 1 on differences")
+    build.add_argument("--json", action="store_true",
+                       help="print what was written, the warnings and the errors as JSON (a list with several sources)")
     build.set_defaults(run=run_build)
 
-    verify = commands.add_parser("verify", help="check written editions against the source",
+    verify = commands.add_parser("verify", help="check written editions against the source", parents=[common],
                                  description="Read the written editions back and compare their headings, "
                                  "figures, numbers and text with SOURCE. Exit 0: all agree; 1: differences; 2: bad input.")
     verify.add_argument("source", type=Path, help="the Markdown source")
@@ -61,16 +87,17 @@ def make_parser() -> argparse.ArgumentParser:
     verify.add_argument("--json", action="store_true", help="print machine-readable JSON")
     verify.set_defaults(run=run_verify)
 
-    pre = commands.add_parser("preflight", help="check a built PDF for print",
+    pre = commands.add_parser("preflight", help="check a built PDF for print", parents=[common],
                               description="Check the written PDF of SOURCE: fail on characters without a "
                               "glyph, fonts not embedded and forbidden line breaks; warn on images under "
                               "200 dpi and ragged lines. Exit 0: ready to print; 1: errors found.")
     pre.add_argument("source", type=Path, help="the Markdown source")
     pre.add_argument("--out", type=Path, default=Path("output"), help="folder with the PDF (default: output)")
     pre.add_argument("--layout", help="the layout the PDF was built with (default: front matter)")
+    pre.add_argument("--json", action="store_true", help="print the findings (or the error) as JSON")
     pre.set_defaults(run=run_preflight)
 
-    preview = commands.add_parser("preview", help="serve a live preview that rebuilds on save",
+    preview = commands.add_parser("preview", help="serve a live preview that rebuilds on save", parents=[common],
                                   description="Serve the e-reader HTML and the PDF of SOURCE on "
                                   "http://127.0.0.1:PORT/ and rebuild them whenever the source, its images "
                                   "or its layouts change. Ctrl-C stops it.")
@@ -79,7 +106,7 @@ def make_parser() -> argparse.ArgumentParser:
     preview.add_argument("--out", type=Path, help="also write each previewed edition into this folder")
     preview.set_defaults(run=run_preview)
 
-    deps = commands.add_parser("deps", help="print make dependency rules for a source",
+    deps = commands.add_parser("deps", help="print make dependency rules for a source", parents=[common],
                                description="Print make rules: each edition of SOURCE depends on its "
                                "source, images, layout files and code.")
     deps.add_argument("source", type=Path, help="the Markdown source")
@@ -89,24 +116,152 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    formats = builder.parse_formats(args.formats)
-    options: dict[str, object] = {"reference_docx": str(args.reference_docx.resolve())} if args.reference_docx else {}
+    try:
+        formats, out_dir, target = build_plan(args)
+        options = reference_options(args)
+    except PublisherError as error:  # nothing was built: with --json the error is JSON as well
+        if args.json:
+            print_json([Built(source, error=error) for source in args.source])
+        raise
+    results = [build_source(args, source, formats, out_dir, target, options) for source in args.source]
+    if args.json:
+        print_json(results)
+    failed = [built for built in results if built.error is not None]
+    if failed and len(results) > 1:
+        print(f"publisher: error: {len(failed)} of {len(results)} sources not built: "
+              + ", ".join(one_line(str(built.source)) for built in failed), file=sys.stderr)
+    return max(built.code for built in results)
+
+
+@dataclass
+class Built:
+    """What building one source gave: the editions written, its warnings, its error, the verdict."""
+    source: Path
+    written: dict[str, Path] = field(default_factory=dict)
+    warnings: list[Notice] = field(default_factory=list)
+    error: PublisherError | None = None
+    #: the verifier's check with --verify (a verify.WhileBuilding)
+    check: Any = None
+
+    @property
+    def code(self) -> int:
+        """The exit code this source alone would give."""
+        if self.error is not None:
+            return EXIT_BAD_INPUT
+        if self.check is not None and not all(r.agrees for r in self.check.results):
+            return EXIT_DIFFERENCES
+        return EXIT_OK
+
+
+def build_plan(args: argparse.Namespace) -> tuple[list[str], Path, Path | None]:
+    """The formats to build, the output folder and the `-o` file; refuses options that contradict."""
+    refuse_stdin_misuse(args)
+    if args.output is None:
+        return builder.parse_formats(args.formats or ",".join(builder.RENDERERS)), args.out or Path("output"), None
+    if len(args.source) > 1:
+        raise PublisherError("-o names one file, but several sources are given",
+                             hint="build several sources into a folder with --out DIR")
+    if args.out is not None:
+        raise PublisherError("give either -o FILE or --out DIR, not both")
+    fmt = builder.format_of_file(args.output)
+    if args.formats is not None and builder.parse_formats(args.formats) != [fmt]:
+        raise PublisherError(f"-o {args.output} makes the {fmt} edition, but --formats asks for {args.formats}",
+                             hint="drop --formats: the file's suffix names the edition")
+    return [fmt], args.output.parent, args.output
+
+
+def refuse_stdin_misuse(args: argparse.Namespace) -> None:
+    """Standard input can be read once, and only the build reads it (not --verify as well)."""
+    readers = sum(builder.is_stdin(source) for source in args.source)
+    if readers > 1:
+        raise PublisherError("'-' (standard input) is given more than once", hint="it can be read only once")
+    if readers and args.verify:
+        raise PublisherError("--verify reads the source again, which standard input cannot give",
+                             hint="save the source to a file and build that")
+
+
+def reference_options(args: argparse.Namespace) -> dict[str, object]:
+    """The layout options the command line sets (the reference DOCX)."""
     if args.reference_docx and not args.reference_docx.is_file():
         raise PublisherError("reference document not found", args.reference_docx)
-    check = None
+    return {"reference_docx": str(args.reference_docx.resolve())} if args.reference_docx else {}
+
+
+def build_source(args: argparse.Namespace, source: Path, formats: list[str], out_dir: Path,
+                 target: Path | None, options: dict[str, object]) -> Built:
+    """Build one source; its bad input is reported and kept, so the other sources still build."""
+    built = Built(source)
     if args.verify:
         from .verify import WhileBuilding
-        check = WhileBuilding(args.source)
-    written = builder.build(args.source, formats, args.out, args.layout, options, check=check,
-                            warn=functools.partial(print_warnings, strict=args.strict, quiet=args.quiet))
-    for path in written.values():
+        built.check = WhileBuilding(source)
+    try:
+        built.written = builder.build(source, formats, out_dir, args.layout, options, check=built.check,
+                                      warn=functools.partial(keep_warnings, built, args), target=target)
+        if built.check is not None and built.check.error is not None:
+            raise built.check.error  # the editions are written; only verifying them failed
+    except PublisherError as error:
+        built.error = error
+    except RecursionError:  # emphasis, links or lists nested thousands deep: no renderer goes that far
+        built.error = SourceError("the source nests emphasis, links or lists too deeply", source,
+                                  hint="keep nesting under 40 levels")
+    if not args.json:
+        print_built(built)
+    elif built.error is not None:
+        print_error(built.error)
+    return built
+
+
+def keep_warnings(built: Built, args: argparse.Namespace, doc: Document) -> None:
+    """Keep the source's warnings for the JSON, and print them unless --quiet or --json."""
+    built.warnings = list(doc.notices)
+    print_warnings(doc, strict=args.strict, quiet=args.quiet or args.json)
+
+
+def print_built(built: Built) -> None:
+    """The editions written, then the error or the verifier's table."""
+    for path in built.written.values():
         print(f"wrote {path}")
-    if check is not None:
-        if check.error is not None:
-            raise check.error  # the editions are written; only verifying them failed
-        print(check.report())
-        return EXIT_OK if all(r.agrees for r in check.results) else EXIT_DIFFERENCES
-    return EXIT_OK
+    if built.error is not None:
+        print_error(built.error)
+    elif built.check is not None:
+        print(built.check.report())
+
+
+def print_error(error: PublisherError) -> None:
+    """Each problem on its own line, on stderr."""
+    for line in str(error).splitlines():
+        print(f"publisher: error: {line}", file=sys.stderr)
+
+
+def print_json(results: list[Built]) -> None:
+    """The build's outcome as JSON: one object, or a list of them with several sources."""
+    data = [built_json(built) for built in results]
+    print(json.dumps(data if len(data) > 1 else data[0], ensure_ascii=False, indent=2))
+
+
+def built_json(built: Built) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "source": str(built.source),
+        "ok": built.code == EXIT_OK,
+        "written": {fmt: str(path) for fmt, path in built.written.items()},
+        "warnings": [{"file": n.file or None, "line": n.line, "cause": n.cause, "hint": n.hint,
+                      "message": n.message()} for n in built.warnings],
+        "errors": errors_json(built.error),
+    }
+    if built.check is not None and built.error is None:
+        from .verify import report
+        results = built.check.results
+        data["verify"] = json.loads(report.as_json(built.source, results, sum(r.seconds for r in results)))
+    return data
+
+
+def errors_json(error: PublisherError | None) -> list[dict[str, Any]]:
+    """Each problem of `error` (several for a source with several) with its file, line and message."""
+    if error is None:
+        return []
+    errors = error.errors if isinstance(error, SourceErrors) else [error]
+    return [{"file": None if e.file is None else str(e.file), "line": e.line, "cause": e.cause, "hint": e.hint,
+             "message": e.message()} for e in errors]
 
 
 def print_warnings(doc: Document, strict: bool = False, quiet: bool = False) -> None:
@@ -124,12 +279,25 @@ def print_warnings(doc: Document, strict: bool = False, quiet: bool = False) -> 
 
 def run_preflight(args: argparse.Namespace) -> int:
     from . import preflight
-    findings = preflight.check(args.source, args.out / f"{args.source.stem}.pdf", args.layout)
+    pdf = args.out / f"{args.source.stem}.pdf"
+    try:
+        findings = preflight.check(args.source, pdf, args.layout)
+    except PublisherError as error:
+        if args.json:
+            print(json.dumps({"source": str(args.source), "pdf": str(pdf), "ok": False, "findings": [],
+                              "errors": errors_json(error)}, ensure_ascii=False, indent=2))
+        raise
+    ok = not any(f.level == "error" for f in findings)
+    if args.json:
+        print(json.dumps({"source": str(args.source), "pdf": str(pdf), "ok": ok,
+                          "findings": [{"level": f.level, "message": f.message} for f in findings],
+                          "errors": []}, ensure_ascii=False, indent=2))
+        return EXIT_OK if ok else EXIT_DIFFERENCES
     for finding in findings:
         print(f"{finding.level}: {finding.message}")
     if not findings:
         print("preflight: ok")
-    return EXIT_DIFFERENCES if any(f.level == "error" for f in findings) else EXIT_OK
+    return EXIT_OK if ok else EXIT_DIFFERENCES
 
 
 def run_preview(args: argparse.Namespace) -> int:
@@ -196,8 +364,7 @@ def _main(argv: list[str] | None, debug: bool) -> int:
         with fewer_collections():  # reading, rendering and verifying make millions of objects
             return run(args)
     except PublisherError as error:
-        for line in str(error).splitlines():
-            print(f"publisher: error: {line}", file=sys.stderr)
+        print_error(error)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("publisher: interrupted", file=sys.stderr)

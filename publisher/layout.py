@@ -1,21 +1,21 @@
 """Layouts are data: `layouts/<name>/layout.yaml` plus templates and styles, over `base`."""
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import layout_check
 from .errors import LayoutError
+from .layout_check import FORMAT_LABELS
 from .reader import YAMLError, load_yaml
 
 #: where layouts live unless PUBLISHER_LAYOUTS names another folder
 LAYOUTS_DIR = Path(os.environ.get("PUBLISHER_LAYOUTS", Path(__file__).resolve().parent.parent / "layouts"))
 BASE = "base"
-#: label key → the name a format's own setting has in layout.yaml (pdf.figure_label …)
-_FORMAT_SETTING = {"figure": "figure_label", "contents": "toc_title", "date": "date_format",
-                   "picture": "missing_alt"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Layout:
 
     def word(self, fmt: str, key: str, language: str) -> Any:
         """A label for edition `fmt`: the format's own setting if the layout has one, else labels."""
-        own = self.get(f"{fmt}.{_FORMAT_SETTING.get(key, key)}")
+        own = self.get(f"{fmt}.{FORMAT_LABELS.get(key, key)}")
         value = own if own is not None else self.labels(language).get(key)
         if value is None:
             raise LayoutError(f"layout '{self.name}' has no label {key!r} for language {language!r}",
@@ -74,7 +74,7 @@ def by_language(table: dict[str, Any], language: str, fallback: str = "") -> dic
 
 
 def load(name: str, root: Path | None = None) -> Layout:
-    """Load layout `name` and the chain of layouts it extends."""
+    """Load layout `name` and the chain of layouts it extends; each layout.yaml is checked."""
     root = root or LAYOUTS_DIR
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         raise LayoutError(f"{name!r} is not a layout name", hint="use the name of a folder in layouts/")
@@ -84,11 +84,11 @@ def load(name: str, root: Path | None = None) -> Layout:
     while current:
         folder = root / current
         if not (folder / "layout.yaml").is_file():
-            known = sorted(p.name for p in root.iterdir() if (p / "layout.yaml").is_file()) if root.is_dir() else []
-            raise LayoutError(f"unknown layout '{current}'", hint="known layouts: " + ", ".join(known))
+            raise unknown_layout(current, root)
         if folder in dirs:
             raise LayoutError(f"layout '{current}' extends itself", folder / "layout.yaml")
         config = _read_config(folder / "layout.yaml")
+        layout_check.check(config, folder / "layout.yaml", base_config(root, current, config))
         dirs.append(folder)
         configs.append(config)
         current = config.get("extends", BASE if current != BASE else None)
@@ -96,6 +96,27 @@ def load(name: str, root: Path | None = None) -> Layout:
     for config in reversed(configs):
         merged = merge(merged, config)
     return Layout(name, tuple(dirs), merged)
+
+
+def known_layouts(root: Path) -> list[str]:
+    """The names of the layouts in `root` (folders with a layout.yaml)."""
+    return sorted(p.name for p in root.iterdir() if (p / "layout.yaml").is_file()) if root.is_dir() else []
+
+
+def unknown_layout(name: str, root: Path) -> LayoutError:
+    """The error for a layout `root` does not have, with the nearest name if one is close."""
+    known = known_layouts(root)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    return LayoutError(f"unknown layout '{name}'", hint=guess + "known layouts: " + ", ".join(known))
+
+
+def base_config(root: Path, current: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The base layout's settings: what a layout.yaml may set (besides what the code reads)."""
+    if current == BASE:
+        return config
+    path = root / BASE / "layout.yaml"
+    return _read_config(path) if path.is_file() else {}
 
 
 def _read_config(path: Path) -> dict[str, Any]:

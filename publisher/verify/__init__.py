@@ -54,7 +54,7 @@ def extractor(fmt: str) -> Extract:
     return module.extract  # type: ignore[no-any-return]
 
 
-def find_editions(doc: Document, editions: list[Path], out_dir: Path) -> list[Path]:
+def find_editions(doc: Document, editions: list[Path], out_dir: Path, typed: Path | None = None) -> list[Path]:
     """The edition files to check: those given, or every `<stem>.<format>` in `out_dir`."""
     for path in editions:
         if path.suffix.lower().lstrip(".") not in EXTRACTORS:
@@ -66,7 +66,7 @@ def find_editions(doc: Document, editions: list[Path], out_dir: Path) -> list[Pa
                          if (out_dir / f"{doc.stem}.{fmt}").is_file()]
     if not found:
         raise PublisherError(f"no editions of {doc.source.name} in {out_dir}",
-                             hint=f"run 'publisher build {doc.source.name} --out {out_dir}' first")
+                             hint=f"run 'publisher build {typed or doc.source} --out {out_dir}' first")
     return found
 
 
@@ -132,7 +132,7 @@ def verify(source: Path, editions: list[Path], out_dir: Path) -> list[Result]:
     with fewer_collections(), Beside() if pdf is not None else contextlib.nullcontext() as beside:
         early = {pdf: beside.submit(extract_timed, pdf)} if beside is not None and pdf is not None else {}
         doc = reader.read(source)
-        files = find_editions(doc, editions, out_dir)
+        files = find_editions(doc, editions, out_dir, source)
         expected = expect(doc)
         ordered = [p for p in files if p not in early] + [p for p in files if p in early]
         done = {path: check(expected, path, read=early.get(path)) for path in ordered}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,14 @@ def copy_source(source: Path, dest: Path) -> Path:
     if images.is_dir():
         shutil.copytree(images, dest / "images", dirs_exist_ok=True)
     return dest / source.name
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> str:
+    """Exit 2, one line on stderr, no traceback, and the line says each of `expected`."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("publisher: error: ")
+    for text in expected:
+        assert text in lines[0], lines[0]
+    return lines[0]

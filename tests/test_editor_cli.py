@@ -17,7 +17,7 @@ from publisher import layout as layouts
 from publisher import layout_check
 from publisher.errors import LayoutError
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_one_line_error
 
 GOOD = "---\ntitle: 好稿\n---\n\n正文一段。\n\n![图一](x.png)\n"
 BAD = "---\ntitle: 坏稿\n---\n\n正文。\n\n![图二](nope.png)\n"
@@ -36,17 +36,6 @@ def folder(tmp_path: Path, **sources: str) -> Path:
     for name, text in sources.items():
         (tmp_path / f"{name}.md").write_text(text, encoding="utf-8")
     return tmp_path
-
-
-def one_error_line(result: subprocess.CompletedProcess[str], *expected: str) -> str:
-    """The one stderr line of a refused run (exit 2, no traceback), holding each of `expected`."""
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
-    assert lines[0].startswith("publisher: error: ")
-    for text in expected:
-        assert text in lines[0], lines[0]
-    return lines[0]
 
 
 # ---- version and --debug -------------------------------------------------------------
@@ -82,7 +71,7 @@ def test_build_json_lists_what_was_written_and_each_warning(tmp_path: Path) -> N
 def test_build_json_gives_errors_as_json_with_exit_2(tmp_path: Path) -> None:
     work = folder(tmp_path, bad=BAD)
     result = run("build", "bad.md", "--formats", "html", "--out", "out", "--json", cwd=work)
-    one_error_line(result, "bad.md:7: image 'nope.png' not found")
+    assert_one_line_error(result, "bad.md:7: image 'nope.png' not found")
     data = json.loads(result.stdout)
     assert data["ok"] is False and data["written"] == {}
     assert [(e["file"], e["line"]) for e in data["errors"]] == [("bad.md", 7)]
@@ -92,7 +81,7 @@ def test_build_json_gives_errors_as_json_with_exit_2(tmp_path: Path) -> None:
 def test_preflight_json_gives_its_error_as_json(tmp_path: Path) -> None:
     work = folder(tmp_path, doc=GOOD)
     result = run("preflight", "doc.md", "--out", "out", "--json", cwd=work)
-    one_error_line(result, "PDF not found", "publisher build doc.md --formats pdf")
+    assert_one_line_error(result, "PDF not found", "publisher build doc.md --formats pdf")
     data = json.loads(result.stdout)
     assert data["ok"] is False and data["findings"] == [] and data["errors"][0]["cause"] == "PDF not found"
 
@@ -113,13 +102,13 @@ def test_output_file_picks_the_edition_from_its_suffix(tmp_path: Path) -> None:
 ])
 def test_output_file_with_an_unknown_suffix_is_one_line(name: str, expected: str, tmp_path: Path) -> None:
     work = folder(tmp_path, doc=GOOD)
-    one_error_line(run("build", "doc.md", "-o", name, cwd=work), expected)
+    assert_one_line_error(run("build", "doc.md", "-o", name, cwd=work), expected)
     assert not (work / name).exists()
 
 
 def test_output_file_and_formats_must_agree(tmp_path: Path) -> None:
     work = folder(tmp_path, doc=GOOD)
-    one_error_line(run("build", "doc.md", "-o", "r.pdf", "--formats", "html", cwd=work),
+    assert_one_line_error(run("build", "doc.md", "-o", "r.pdf", "--formats", "html", cwd=work),
                    "-o r.pdf makes the pdf edition, but --formats asks for html")
 
 
@@ -150,7 +139,7 @@ def test_standard_input_is_a_source_in_the_current_folder(tmp_path: Path) -> Non
 
 def test_errors_in_standard_input_name_it(tmp_path: Path) -> None:
     work = folder(tmp_path)
-    one_error_line(run("build", "-", "--formats", "html", "--out", "out", cwd=work, stdin=BAD),
+    assert_one_line_error(run("build", "-", "--formats", "html", "--out", "out", cwd=work, stdin=BAD),
                    "<stdin>:7: image 'nope.png' not found")
     assert sorted(p.name for p in work.iterdir()) == ["x.png"]
 
@@ -171,7 +160,7 @@ def layout_env(tmp_path: Path, name: str, text: str) -> dict[str, str]:
 
 def test_an_unknown_layout_gets_the_nearest_name(tmp_path: Path) -> None:
     work = folder(tmp_path, doc=GOOD)
-    one_error_line(run("build", "doc.md", "--layout", "newpaper", "--formats", "html", cwd=work),
+    assert_one_line_error(run("build", "doc.md", "--layout", "newpaper", "--formats", "html", cwd=work),
                    "unknown layout 'newpaper' (did you mean 'newspaper'? known layouts: ")
 
 
@@ -190,7 +179,7 @@ def test_a_layout_typo_stops_the_build(case: str, tmp_path: Path) -> None:
     text, expected = TYPOS[case]
     env = layout_env(tmp_path, "typo", text)
     work = folder(tmp_path, doc=GOOD)
-    one_error_line(run("build", "doc.md", "--layout", "typo", "--formats", "html", cwd=work, env=env), expected)
+    assert_one_line_error(run("build", "doc.md", "--layout", "typo", "--formats", "html", cwd=work, env=env), expected)
     assert not (work / "output").exists()
 
 

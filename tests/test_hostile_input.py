@@ -28,7 +28,7 @@ from publisher.errors import SourceError, SourceErrors
 from publisher.model import Figure
 from publisher.preview import PreviewServer
 
-from .conftest import ROOT
+from .conftest import ROOT, assert_one_line_error
 
 SCREEN = ["--formats", "docx,html,epub"]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -50,17 +50,6 @@ def publisher(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | 
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     return subprocess.run([sys.executable, "-m", "publisher", *map(str, args)], capture_output=True,
                           text=True, cwd=cwd, env=env, timeout=300, check=False, preexec_fn=limit)
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> str:
-    """Exit 2, one line on stderr, no traceback, and the line says each of `expected`."""
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
-    assert lines[0].startswith("publisher: error: ")
-    for text in expected:
-        assert text in lines[0], lines[0]
-    return lines[0]
 
 
 def assert_built(result: subprocess.CompletedProcess[str]) -> None:

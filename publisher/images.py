@@ -31,11 +31,16 @@ def resolve(src: str, base_dir: Path) -> Path:
         raise ResourceError(f"image {src!r} is an absolute path",
                             hint="copy it into the source folder and use a relative path")
     base = base_dir.resolve()
-    path = (base / src).resolve()
+    try:
+        path = (base / src).resolve()
+        found = path.is_file()
+    except (OSError, ValueError) as error:  # a name too long for the file system, a NUL
+        raise ResourceError(f"image {src!r} cannot be opened: {getattr(error, 'strerror', None) or error}",
+                            hint="rename the file with a shorter name of letters, digits, - and _") from None
     if not path.is_relative_to(base):
         raise ResourceError(f"image {src!r} lies outside the source folder",
                             hint="copy it into the source folder")
-    if not path.is_file():
+    if not found:
         raise ResourceError(f"image {src!r} not found", hint=f"looked in {base}")
     if path.suffix.lower() == ".svg":
         raise ResourceError(f"image {src!r} is SVG, which can carry scripts and external references",

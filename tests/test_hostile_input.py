@@ -458,3 +458,9 @@ def test_the_reference_document_is_not_overwritten(tmp_path: Path) -> None:
     assert_one_line_error(publisher("build", source, "--out", tmp_path, "--formats", "docx",
                                     "--reference-docx", tmp_path / "doc.docx"), "would overwrite the reference document")
     assert (tmp_path / "doc.docx").read_bytes() == before
+
+
+def test_an_image_name_too_long_for_the_file_system_is_one_line(tmp_path: Path) -> None:
+    source = write(tmp_path, "---\ntitle: T\n---\n\n正文。\n\n<img src=\"" + "a" * 300 + ".png\">\n")
+    assert_one_line_error(publisher("build", source, "--out", tmp_path / "out", "--formats", "html"),
+                          "cannot be opened")

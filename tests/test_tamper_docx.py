@@ -410,3 +410,11 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(expected: Expected, tmp_pat
         out.writestr("word/document.xml", b"<w:document>" + b" " * (40 * 2**20) + b"</w:document>")
     with pytest.raises(PublisherError, match="zip bomb"):
         check(expected, bomb)
+
+
+def test_a_picture_frame_with_no_number_is_read_not_a_crash(seed_editions: dict[str, Path], expected: Expected,
+                                                            tmp_path: Path) -> None:
+    def garbled(roots: dict[str, etree._Element]) -> None:
+        next(body(roots).iter(f"{WP}extent")).set("cx", "x5616575")
+    path = edited(seed_editions["docx"], tmp_path / "g.docx", garbled)
+    assert all(d.kind for d in _differences(expected, path))  # read to the end: no exception

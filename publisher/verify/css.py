@@ -71,7 +71,7 @@ class Styles:
         self._author = matcher(sheets)
         self._inline: dict[str, Rule] = {}
         #: (parent look, matched rules, style attribute) → (parent, look, pseudo looks)
-        self._looks: dict[tuple[int, tuple[int, ...], str], tuple[Look, Look, dict[str, tuple[Look, Values]]]] = {}
+        self._looks: dict[tuple[int, str, tuple[int, ...], str], tuple[Look, Look, dict[str, tuple[Look, Values]]]] = {}
 
     def walk(self, root: Any) -> Iterator[tuple[int, Styled, str]]:
         """(START, element, ""), (TEXT, element the text is in, text), (END, element, "") in
@@ -109,7 +109,7 @@ class Styles:
         tag = wrapper.local_name.lower()
         if ua is None and not author and not style.strip():
             return Styled(element, parent, tag, wrapper=wrapper)
-        key = (id(parent), (id(ua), *(id(m[3]) for m in author)), style)
+        key = (id(parent), tag, (id(ua), *(id(m[3]) for m in author)), style)
         if key not in self._looks:
             values = _declared(ua, author, self._inline_rule(style) if style else None)
             own = values.pop(None, {})

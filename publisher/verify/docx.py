@@ -84,13 +84,13 @@ class _Reader:
                 self.groups.append(FigureGroup())
                 self.numbered(p, split_caption(text)[0])
         self.tracked_changes(p)
-        for reference in p.iter(W_COMMENT_REFERENCE):
+        for reference in _own(p, W_COMMENT_REFERENCE):
             self.comment_places[reference.get(qn("w:id"), "")] = (self.section, self.index)
-        self.note_references += [r.get(qn("w:id"), "") for r in p.iter(W_NOTE_REFERENCE)]
+        self.note_references += [r.get(qn("w:id"), "") for r in _own(p, W_NOTE_REFERENCE)]
 
     def pictures(self, p: Any, group: FigureGroup, part: Any = None) -> None:
         """The pictures a paragraph draws, into `group`; one drawn other than as it is is named."""
-        for blip in p.iter(A_BLIP):
+        for blip in _own(p, A_BLIP):
             picture = self._fingerprint(blip.get(R_EMBED, ""), part)
             group.pictures.append(picture)
             problem = drawn_problem(blip, picture)
@@ -149,7 +149,7 @@ class _Reader:
         """Insertions and deletions tracked but not yet accepted: each named with its author."""
         for change, tag, text_tag in (("insertion", W_INS, W_TEXT[0]), ("deletion", W_DEL, W_DEL_TEXT),
                                       ("move", W_MOVE_TO, W_TEXT[0])):
-            for element in p.iter(tag):
+            for element in _own(p, tag):
                 text = " ".join("".join(t.text or "" for t in element.iter(text_tag)).split())
                 if text:
                     author = element.get(qn("w:author")) or "someone"
@@ -202,24 +202,32 @@ def drawn_problem(blip: Any, picture: str) -> str:
     cropped, or with an effect that changes what it shows."""
     for effect in blip:
         name = etree.QName(effect).localname
-        if name in _EFFECTS and not (name == "alphaModFix" and int(effect.get("amt", "100000")) >= 90000):
+        if name in _EFFECTS and not (name == "alphaModFix" and _whole(effect.get("amt"), 100000) >= 90000):
             return f"is {_EFFECTS[name]} in Word" if name != "clrChange" else "has a colour replaced in Word"
     fill = blip.getparent()
     crop = fill.find(f"{A_NS}srcRect") if fill is not None else None
     if crop is not None:
-        cut = max(abs(int(crop.get(side, "0") or 0)) for side in "ltrb") / 1000
+        cut = max(abs(_whole(crop.get(side), 0)) for side in "ltrb") / 1000
         if cut > 1:
             return f"is cropped by {cut:g}% of a side"
     frame = next((node for node in blip.iterancestors() if node.tag in (f"{WP_NS}inline", f"{WP_NS}anchor")), None)
     extent = frame.find(f"{WP_NS}extent") if frame is not None else None
     ratio = float(picture.split(":")[1]) if picture.count(":") >= 1 else 0.0
     if extent is not None and ratio:
-        width, height = int(extent.get("cx", "0")), int(extent.get("cy", "0"))
+        width, height = _whole(extent.get("cx"), 0), _whole(extent.get("cy"), 0)
         if width <= 0 or height <= 0:
             return "is drawn with no size"
         if abs(width / height - ratio) / ratio > MAX_SQUASH + 0.01 / ratio:  # the ratio has two decimals
             return f"is drawn squashed ({width / height:.2f}:1 for a {ratio:.2f}:1 picture)"
     return ""
+
+
+def _whole(value: str | None, default: int) -> int:
+    """A whole-number attribute, or `default` when it is missing or not a number."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
 
 
 def run_text(run: Any) -> str:
@@ -236,6 +244,12 @@ def _piece(node: Any) -> str:
 def paragraph_text(p: Any) -> str:
     """All the text of a paragraph, seen or not (the notes, the page headers)."""
     return "".join(run_text(run) for run in p.iter(W_RUN))
+
+
+def _own(p: Any, tag: str) -> list[Any]:
+    """The `tag` elements of paragraph `p` itself, not of a text box's paragraph inside it
+    (that one is read on its own)."""
+    return [element for element in p.iter(tag) if _paragraph_of(element) is p]
 
 
 def _paragraph_of(run: Any) -> Any:

@@ -163,8 +163,11 @@ def _local_file(folder: Path, src: str) -> Path | None:
     """The picture file a source names, inside its folder; None for a URL or a missing file."""
     if not src or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
         return None
-    path = (folder / unquote(src.split("#")[0].split("?")[0])).resolve()
-    return path if path.is_relative_to(folder) and path.is_file() else None
+    try:
+        path = (folder / unquote(src.split("#")[0].split("?")[0])).resolve()
+        return path if path.is_relative_to(folder) and path.is_file() else None
+    except (OSError, ValueError):  # a name too long for the file system, a NUL: no picture
+        return None
 
 
 def fingerprints_of(paths: list[Path]) -> list[str]:

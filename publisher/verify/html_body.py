@@ -208,10 +208,7 @@ class BodyReader:
         key = (self._name if not src.startswith("data:") else "", src)
         if key not in self._pictures:
             data = decode_data_uri(src) if src.startswith("data:") else self._load_image(src)
-            try:
-                self._pictures[key] = fingerprint(data) if data else ""
-            except Exception:  # noqa: BLE001 - Pillow's decompression-bomb error (only images.py imports PIL)
-                self._pictures[key] = ""
+            self._pictures[key] = fingerprint(data) if data else ""
         return self._pictures[key]
 
     def facts(self) -> EditionFacts:

@@ -8,6 +8,10 @@ from typing import Any
 import pikepdf
 
 
+#: the most codes one font's map may give (two-byte codes: 65,536, and some room)
+MAX_CODES = 1 << 17
+
+
 class Fonts:
     """Each font's ToUnicode map, read on first use: decodes the words of shown strings."""
 
@@ -33,7 +37,12 @@ class Fonts:
         return "".join(codes.get(data[i:i + width], "\ufffd") for i in range(0, len(data), width))
 
     def _map(self, font: Any) -> tuple[int, dict[bytes, str]] | None:
-        key = font.objgen if isinstance(font, pikepdf.Object) and font.objgen != (0, 0) else id(font)
+        if not isinstance(font, pikepdf.Object) or font.objgen == (0, 0):  # written inline: no key
+            try:
+                return self._read(font)
+            except (pikepdf.PdfError, ValueError, TypeError, KeyError):
+                return None
+        key = font.objgen
         if key not in self.maps:
             try:
                 self.maps[key] = self._read(font)
@@ -64,7 +73,7 @@ class Fonts:
     def _ranges(self, body: bytes, codes: dict[bytes, str]) -> None:
         for low, high, target in self._RANGE.findall(body):
             start, end, size = int(low, 16), int(high, 16), len(low) // 2
-            if end - start > 65535:
+            if end - start > 65535 or len(codes) > MAX_CODES:  # no font has more: a damaged map
                 continue
             if target.startswith(b"["):
                 targets = [_utf16(t) for t in self._HEX.findall(target)]

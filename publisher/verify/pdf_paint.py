@@ -284,16 +284,28 @@ class Grid:
     """The painted areas by 100-point cell, so a point is tested against its neighbours only."""
     CELL = 100.0
 
+    #: an area over more cells than this is kept apart and tested at every point (a page of a
+    #: huge MediaBox filled many times would otherwise fill millions of cells)
+    MAX_CELLS = 64
+
     def __init__(self, regions: list[Region]) -> None:
         self.cells: dict[tuple[int, int], list[Region]] = {}
+        self.large: list[Region] = []
         for region in regions:
             x0, y0, x1, y1 = (int(v // self.CELL) for v in region.box)
+            if (x1 - x0 + 1) * (y1 - y0 + 1) > self.MAX_CELLS:
+                self.large.append(region)
+                continue
             for i in range(x0, x1 + 1):
                 for j in range(y0, y1 + 1):
                     self.cells.setdefault((i, j), []).append(region)
 
     def at(self, x: float, y: float) -> list[Region]:
-        return self.cells.get((int(x // self.CELL), int(y // self.CELL)), [])
+        """The areas near a point, in painting order."""
+        near = self.cells.get((int(x // self.CELL), int(y // self.CELL)), [])
+        if not self.large:
+            return near
+        return sorted(near + self.large, key=lambda region: region.seq)
 
 
 class Painter:
@@ -637,7 +649,7 @@ class Painter:
             if not isinstance(annotation, pikepdf.Dictionary):
                 continue
             subtype = str(annotation.get("/Subtype", "/Annot"))
-            if subtype == "/Popup" or int(annotation.get("/F", 0)) & (2 | 32):  # Hidden, NoView
+            if subtype == "/Popup" or _flags(annotation) & (2 | 32):  # Hidden, NoView
                 continue
             appearance, painted = _appearance(annotation), self.painted
             if appearance is not None and "/Rect" in annotation:
@@ -675,7 +687,7 @@ class Painter:
             if reasons[k]:
                 continue
             x, y = text[1], text[2]
-            near = grid.at(x, y) if grid.cells and tests > 0 else []
+            near = grid.at(x, y) if (grid.cells or grid.large) and tests > 0 else []
             tests -= len(near)
             here = [r for r in near if r.holds(x, y)] if near else near
             cover = next((r for r in here if r.seq >= text[0] and r.alpha >= OPAQUE), None) if here else None
@@ -717,6 +729,14 @@ def _named(region: Region) -> str:
     if region.what != "box":
         return region.what
     return f"a {region.colour[1]} box" if region.colour is not None else "a box"
+
+
+def _flags(annotation: Any) -> int:
+    """An annotation's /F flags (0 when they are not a number)."""
+    try:
+        return int(annotation.get("/F", 0))
+    except (TypeError, ValueError):
+        return 0
 
 
 def _appearance(annotation: Any) -> Any:

@@ -6,6 +6,8 @@ from typing import Any, Iterable, Mapping
 
 from tinycss2 import color4, parse_component_value_list, serialize
 
+from .contrast import luminance, ratio
+
 Tokens = list[Any]
 Rgba = tuple[float, float, float, float]
 Values = dict[str, Tokens]
@@ -134,13 +136,7 @@ def colour_of(token: Any) -> Rgba | None | str:
 
 def contrast(one: Rgba, other: Rgba) -> float:
     """The WCAG contrast ratio of two colours (1 for the same, 21 for black on white)."""
-    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
-def _luminance(colour: Rgba) -> float:
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in colour[:3]]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return ratio(luminance(*one[:3]), luminance(*other[:3]))
 
 
 def hex_of(colour: Rgba) -> str:

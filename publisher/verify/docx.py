@@ -19,7 +19,7 @@ from ..facts import HeadingFact
 from .difference import Difference, quote as _q, short
 from .docx_runs import Looks, fill_of, unseen
 from .package import check_bounds
-from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_figures, split_caption
+from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_figures, split_authors, split_caption
 
 #: heading level of each paragraph style (lower-cased style names); see renderers/docx.py
 LEVELS = {"title": 1, **{f"heading {n}": n + 1 for n in range(1, 9)}}
@@ -406,6 +406,6 @@ def extract(path: Path) -> EditionFacts:
     reader.title = document.core_properties.title or ""
     facts = reader.facts()
     facts.margins, facts.language = margins, languages(document)
-    facts.authors = [a for a in re.split(r"、|; ", document.core_properties.author or "") if a.strip()]
+    facts.authors = split_authors(document.core_properties.author or "")
     facts.seen += remarks
     return facts

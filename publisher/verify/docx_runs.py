@@ -11,6 +11,8 @@ from typing import Any
 
 from docx.oxml.ns import qn
 
+from .contrast import luminance, ratio
+
 #: text smaller than this (in half-points: 3 = 1.5 pt) is a dot, not text
 MIN_HALF_POINTS = 3
 #: colours closer than this contrast ratio (WCAG; 1 = the same) are one colour to a reader
@@ -120,14 +122,12 @@ def fill_of(element: Any, properties: str) -> str:
 
 def contrast(one: str, other: str) -> float:
     """The WCAG contrast ratio of two RRGGBB colours (1 for the same, 21 for black on white)."""
-    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+    return ratio(_luminance(one), _luminance(other))
 
 
 def _luminance(color: str) -> float:
     try:
-        channels = [int(color[k:k + 2], 16) / 255 for k in (0, 2, 4)]
+        red, green, blue = (int(color[k:k + 2], 16) / 255 for k in (0, 2, 4))
     except ValueError:
         return 0.0  # not a colour Word would draw: take it as black
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return luminance(red, green, blue)

@@ -52,6 +52,15 @@ class FigureGroup:
     captions: list[tuple[int, str]] = field(default_factory=list)
 
 
+#: what the editions put between the names of their metadata's authors ("黎禹君、江组轩", "A; B")
+_AUTHOR_SEPARATORS = re.compile(r"[、;；]")
+
+
+def split_authors(names: str) -> list[str]:
+    """The names of a metadata author line."""
+    return [name.strip() for name in _AUTHOR_SEPARATORS.split(names) if name.strip()]
+
+
 def split_caption(text: str) -> tuple[int, str]:
     """'图3 Caption' → (3, 'Caption'); a caption without a label gives number 0."""
     match = CAPTION.match(fold_width(text))

@@ -14,7 +14,7 @@ from lxml import etree
 from ..errors import PublisherError
 from .css import Load, Styles, on_screen
 from .difference import Difference
-from .edition import EditionFacts
+from .edition import EditionFacts, split_authors
 from .html_body import BodyReader, decode_data_uri, find_toc, local, text_of, toc_entries
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -22,8 +22,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _HTML_TAG = re.compile(r"<(?:html|body)[\s>/]", re.IGNORECASE)
 #: an SGML marked section (<![x[ … ]]>): not HTML, not XML; browsers and reading systems differ
 _MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)")
-#: the names of a metadata author list: "黎禹君、江组轩", "Ann Lee; Bo Chen"
-_AUTHOR_SEPARATORS = re.compile(r"[、;；]")
 _POSITION = re.compile(r",? line \d+, column \d+$")
 
 __all__ = ["extract", "parse_xhtml", "stylesheets", "refuse_marked_sections", "decode_data_uri", "document_facts"]
@@ -57,7 +55,7 @@ def document_facts(facts: EditionFacts, root: Any) -> None:
     facts.language = root.get("lang") or root.get(XML_LANG) or ""
     names = [m.get("content") or "" for m in root.iter()
              if local(m.tag) == "meta" and (m.get("name") or "").lower() == "author"]
-    facts.authors = [n.strip() for name in names for n in _AUTHOR_SEPARATORS.split(name) if n.strip()]
+    facts.authors = [n for name in names for n in split_authors(name)]
 
 
 def read_text(path: Path) -> tuple[bytes, str]:

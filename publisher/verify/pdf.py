@@ -29,7 +29,7 @@ from ..errors import PublisherError
 from ..facts import HeadingFact
 from ..typography import join_lines
 from .difference import Difference, quote, short
-from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_figures
+from .edition import EditionFacts, FigureGroup, fingerprint, numbers_of, pair_figures, split_authors
 from .expected import plain
 from .pdf_fonts import Fonts
 from .pdf_paint import Overdrawn, PagePaint, paint
@@ -46,8 +46,6 @@ _CAPTION = re.compile(r"^[ \t]*(?:图[ \t]*|Figure[ \t]+)(\d+)(?:[ \t\u3000]+|(?
 _HYPHENATED = re.compile("(?<=[^\\W\\d_])\u2010\n(?=[^\\W\\d_])")
 #: how much text after a caption label is handed on (where a caption ends is not marked)
 CAPTION_WINDOW = 400
-#: the renderer joins the authors in /Author with these (people.author_line)
-_AUTHOR_SEPARATORS = re.compile(r"、|; ")
 #: tag-tree roles that hold no heading: their children are not visited
 _LEAVES = {"/P", "/Span", "/Link", "/Lbl", "/Figure", "/Formula", "/Code", "/Quote", "/Note",
            "/Reference", "/BibEntry", "/Annot", "/Ruby", "/Warichu", "/Form", "/Em", "/Strong"}
@@ -112,7 +110,7 @@ def _read(pdf: Any, path: Path) -> Reading:
         read.at_foot.append(foot)
     info = pdf.docinfo if pdf.trailer.get("/Info") is not None else {}
     read.title = str(info.get("/Title", ""))
-    read.authors = [a.strip() for a in _AUTHOR_SEPARATORS.split(str(info.get("/Author", ""))) if a.strip()]
+    read.authors = split_authors(str(info.get("/Author", "")))
     caches = Fonts(), Pictures()  # each font's map and each soft mask read once
     painted = [_paint(pdf, number, set(), caches, path) for number in range(len(pages))]
     prints: dict[tuple[int, int], str] = {}  # each image object read once

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import pikepdf
 
+from .contrast import luminance, ratio
+
 if TYPE_CHECKING:  # built by the extractor, once per file
     from .pdf_fonts import Fonts
     from .pdf_pictures import Pictures
@@ -194,22 +196,18 @@ def colour_of(space: str | None, values: list[float]) -> Colour | None:
         return _rgb((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
     if space == "lab" and len(values) == 3:
         lightness = values[0]
-        luminance = ((lightness + 16) / 116) ** 3 if lightness > 8 else lightness / 903.3
-        return (min(max(luminance, 0.0), 1.0), f"lab({lightness:g} {values[1]:g} {values[2]:g})")
+        bright = ((lightness + 16) / 116) ** 3 if lightness > 8 else lightness / 903.3
+        return (min(max(bright, 0.0), 1.0), f"lab({lightness:g} {values[1]:g} {values[2]:g})")
     return None
 
 
 def _rgb(r: float, g: float, b: float) -> Colour:
     r, g, b = (min(max(v, 0.0), 1.0) for v in (r, g, b))
-    luminance = 0.2126 * _linear(r) + 0.7152 * _linear(g) + 0.0722 * _linear(b)
+    bright = luminance(r, g, b)
     name = "#" + "".join(f"{round(v * 255):02x}" for v in (r, g, b))
     if max(r, g, b) - min(r, g, b) < 0.02 and (r > 0.98 or r < 0.02):
         name = "white" if r > 0.98 else "black"
-    return (luminance, name)
-
-
-def _linear(v: float) -> float:
-    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    return (bright, name)
 
 
 def beneath(regions: list[Region]) -> Colour | None:
@@ -232,8 +230,7 @@ def contrast_verdict(colour: Colour | None, alpha: float, under: Colour | None) 
     if colour is None or under is None:
         return ""  # a pattern or a picture: not judged
     seen = alpha * colour[0] + (1 - alpha) * under[0]
-    ratio = (max(seen, under[0]) + 0.05) / (min(seen, under[0]) + 0.05)
-    return "" if ratio >= MIN_CONTRAST else f"is drawn in {colour[1]} on {under[1]}"
+    return "" if ratio(seen, under[0]) >= MIN_CONTRAST else f"is drawn in {colour[1]} on {under[1]}"
 
 
 # ---- what a page paints ----------------------------------------------------------------

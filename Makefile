@@ -36,7 +36,7 @@ BUILDING := $(if $(MAKECMDGOALS),$(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),
 # the source's warnings print here, once (the four edition rules build with --quiet).
 # A source that cannot be read prints its errors here, once; its .d then only names it in
 # BAD_SOURCES (its editions are not attempted) and is read again on the next `make`.
-$(OUT)/%.d: sources/%.md | $(SETUP_BUILD)
+$(OUT)/%.d: sources/%.md publisher/build.py | $(SETUP_BUILD)
 	@mkdir -p $(OUT)
 	@if $(PUB) deps $< --out $(OUT) > $@.tmp; then mv $@.tmp $@; else rm -f $@.tmp; \
 	  printf 'BAD_SOURCES += %s\nifndef MAKE_RESTARTS\n%s: FORCE\nendif\n' '$<' '$@' > $@; fi
@@ -51,6 +51,14 @@ DOCX := $(GOOD:%=$(OUT)/%.docx)
 HTML := $(GOOD:%=$(OUT)/%.html)
 EPUB := $(GOOD:%=$(OUT)/%.epub)
 VERIFIED := $(GOOD:%=$(OUT)/%.verified)
+
+# An edition built by hand another way (`publisher build --layout report --out output`) carries a
+# marker beside it, output/.NAME.made-with: make takes it as out of date and builds it its own way.
+MADE_OTHERWISE := $(filter $(PDF) $(DOCX) $(HTML) $(EPUB),\
+  $(patsubst $(OUT)/.%.made-with,$(OUT)/%,$(wildcard $(OUT)/.*.made-with)))
+ifneq ($(MADE_OTHERWISE),)
+$(MADE_OTHERWISE): FORCE
+endif
 
 # After the good sources: a line for each refused name, then which sources were not built (exit 2).
 define not_built

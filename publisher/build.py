@@ -109,19 +109,28 @@ def build(source: Path, formats: list[str], out_dir: Path, override: str | None 
         try:
             try:
                 for fmt, data in render_each(doc, formats, override, options, beside):
-                    staged[fmt] = output.Staged(paths[fmt], data)
+                    staged[fmt] = output.Staged(paths[fmt], data, made_with(doc, fmt, override, options))
                     if check is not None:
                         check(fmt, staged[fmt].temp, staged[fmt].path)
             except MissingGlyphs as error:  # the print edition alone cannot be made: the others are
-                for edition in staged.values():
-                    edition.commit()
-                raise MissingGlyphs(error.cause, error.file, glyph_line(source, error.cause), error.hint) from None
-            for edition in staged.values():
-                edition.commit()
+                output.commit_all(list(staged.values()))
+                raise MissingGlyphs(error.cause, error.file, error.line or glyph_line(source, error.cause),
+                                    error.hint) from None
+            output.commit_all(list(staged.values()))
         finally:
             for edition in staged.values():
                 edition.discard()
     return {fmt: edition.path for fmt, edition in staged.items()}
+
+
+def made_with(doc: Document, fmt: str, override: str | None, options: dict[str, object] | None) -> str | None:
+    """What made an edition, when it is not what `make` makes (the source's own layout, no
+    options): make then takes it as out of date. None for the source's own way."""
+    chosen = layout_name(doc, fmt, override)
+    if chosen == layout_name(doc, fmt, None) and not options:
+        return None
+    given = ", ".join(f"{key} {value}" for key, value in sorted((options or {}).items()))
+    return f"layout {chosen}" + (f", {given}" if given else "")
 
 
 def edition_paths(doc: Document, formats: list[str], out_dir: Path, target: Path | None = None) -> dict[str, Path]:
@@ -225,7 +234,8 @@ def render_each(doc: Document, formats: list[str], override: str | None,
 
 
 def dependencies(source: Path, warn: Warn | None = None) -> dict[str, list[Path]]:
-    """The files each edition of `source` is made from (for make's dependency rules)."""
+    """The files each edition of `source` is made from (for make's dependency rules), and the
+    layout folders it reads: a file added to one, or taken away, changes the folder."""
     doc = reader.read(source)
     if warn is not None:
         warn(doc)
@@ -235,23 +245,31 @@ def dependencies(source: Path, warn: Warn | None = None) -> dict[str, list[Path]
     deps = {}
     for fmt in RENDERERS:
         chosen = layouts.load(layout_name(doc, fmt, None))
-        layout_files = sorted(p for d in chosen.dirs for p in d.rglob("*") if p.is_file())
-        deps[fmt] = common + layout_files
+        found = sorted(p for d in chosen.dirs for p in [d, *d.rglob("*")] if p.is_file() or p.is_dir())
+        deps[fmt] = common + found
     return deps
 
 
 def make_rules(source: Path, out_dir: Path, warn: Warn | None = None) -> str:
-    """Make rules: each edition of `source` depends on the files it is made from.
+    """Make rules: each edition of `source` depends on the files and layout folders it is made from.
 
+    As `gcc -MP` does, every file and folder but the source gets a rule of its own with no
+    recipe, so that one deleted since does not stop make (the editions are built again).
+    The rules file itself depends on the layout folders: a file added to one is listed next time.
     `warn` gets the source's warnings: make prints them here, once, not once per edition.
     """
     cwd = Path.cwd()
 
     def rel(path: Path) -> str:
-        return str(path.relative_to(cwd) if path.is_relative_to(cwd) else path).replace(" ", "\\ ")
+        text = str(path.relative_to(cwd) if path.is_relative_to(cwd) else path)
+        return text.replace("$", "$$").replace("#", "\\#").replace(" ", "\\ ")
 
-    lines = []
+    lines, listed = [], {}
     for fmt, files in dependencies(source, warn).items():
         target = out_dir / f"{source.stem}.{fmt}"
         lines.append(f"{target}: " + " ".join(rel(f) for f in files))
+        listed.update(dict.fromkeys(files[1:]))
+    folders = [path for path in listed if path.is_dir()]
+    lines.append(f"{out_dir / source.stem}.d: " + " ".join(rel(f) for f in folders))  # and the Makefile's own
+    lines += [f"{rel(path)}:" for path in listed]
     return "\n".join(lines) + "\n"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .errors import PublisherError
+from .errors import PublisherError, line_of
 from .layout import Layout
 from .facts import document_facts
 from .model import Document
@@ -36,6 +36,8 @@ class Finding:
     """One preflight result: `level` is "error" (the print run must stop) or "warning"."""
     level: str
     message: str
+    #: the source line it is about, where one is known
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -198,14 +200,46 @@ def unembedded_fonts(pdf: Path) -> list[str]:
     return missing
 
 
-def image_resolutions(pdf: Path) -> list[tuple[int, int]]:
-    """(page, effective dpi) of every image drawn in `pdf` (pdfimages -list)."""
+@dataclass(frozen=True)
+class Drawn:
+    """An image as the PDF draws it: its page, its size in pixels and its effective resolution."""
+    page: int
+    pixels: tuple[int, int]
+    dpi: int
+
+
+def image_resolutions(pdf: Path) -> list[Drawn]:
+    """Every image drawn in `pdf` (pdfimages -list)."""
     out = []
     for row in _run("pdfimages", "-list", str(pdf)).splitlines()[2:]:
         fields = row.split()
         if len(fields) >= 14 and fields[2] == "image":
-            out.append((int(fields[0]), min(int(fields[12]), int(fields[13]))))
+            out.append(Drawn(int(fields[0]), (int(fields[3]), int(fields[4])), min(int(fields[12]), int(fields[13]))))
     return out
+
+
+def low_resolution(doc: Document, pdf: Path) -> list[Finding]:
+    """A warning for each image printed under MIN_DPI, naming its file and source line where its size tells it."""
+    from .images import inspect
+    by_size: dict[tuple[int, int], Path] = {}
+    for path in doc.picture_files:
+        by_size.setdefault(inspect(path), path)
+    source = _source_text(doc.source)
+    findings = []
+    for drawn in image_resolutions(pdf):
+        if drawn.dpi >= MIN_DPI:
+            continue
+        path = by_size.get(drawn.pixels)
+        line = line_of(source, path.name) if path else None
+        name = f"'{path.name}'" + (f" (line {line})" if line else "") + " " if path else ""
+        findings.append(Finding("warning", f"image {name}on page {drawn.page} prints at {drawn.dpi} dpi "
+                                           f"(under {MIN_DPI}; use a picture of at least "
+                                           f"{_pixels_needed(drawn)} px wide)", line))
+    return findings
+
+
+def _pixels_needed(drawn: Drawn) -> int:
+    return -(-drawn.pixels[0] * MIN_DPI // max(drawn.dpi, 1))
 
 
 @dataclass(frozen=True)
@@ -255,20 +289,53 @@ def text_places(doc: Document) -> list[tuple[str, str]]:
     return places
 
 
-def missing_glyphs(doc: Document, families: list[str]) -> list[Finding]:
-    """An error for each character no font of the layout can draw (it would print as tofu)."""
+@dataclass(frozen=True)
+class Tofu:
+    """A character no font of the layout can draw, where it is first used."""
+    char: str
+    where: str
+    line: int | None
+
+    @property
+    def named(self) -> str:
+        return f"'{self.char}' (U+{ord(self.char):04X}" + (f", line {self.line})" if self.line else ")")
+
+
+def tofu(doc: Document, families: list[str]) -> list[Tofu]:
+    """Every character no font of the layout can draw (it would print as tofu), first use first."""
     charsets = [font_charset(f) for f in families]
-    findings, seen = [], set()
+    found, seen = [], set()
+    source = _source_text(doc.source)
     for where, text in text_places(doc):
         for char in dict.fromkeys(text):  # each character once, in reading order
             if char in seen:
                 continue
             seen.add(char)
-            if char.isspace() or not char.isprintable() or any(ord(char) in c for c in charsets):
-                continue
-            findings.append(Finding("error", f"character '{char}' (U+{ord(char):04X}) has no glyph in "
-                                             f"the layout's fonts; first used in {where}"))
-    return findings
+            if not (char.isspace() or not char.isprintable() or any(ord(char) in c for c in charsets)):
+                found.append(Tofu(char, where, line_of(source, char)))
+    return found
+
+
+def missing_glyphs(doc: Document, families: list[str]) -> list[Finding]:
+    """An error for each character without a glyph, with where it is first used."""
+    return [Finding("error", f"character {t.named} has no glyph in the layout's fonts; first used in {t.where}",
+                    t.line) for t in tofu(doc, families)]
+
+
+def tofu_cause(found: list[Tofu]) -> str:
+    """One line naming every character without a glyph and the line each is first used on."""
+    if len(found) == 1:  # the message's FILE:LINE says the line
+        char = found[0].char
+        return f"character '{char}' (U+{ord(char):04X}) has no glyph in the layout's fonts; first used in {found[0].where}"
+    return f"{len(found)} characters have no glyph in the layout's fonts: " + ", ".join(t.named for t in found)
+
+
+def _source_text(source: Path) -> str:
+    """The source as written, to find the line a character is on ('' when it is not a file: stdin)."""
+    try:
+        return source.read_text(encoding="utf-8-sig", errors="replace") if source.is_file() else ""
+    except OSError:
+        return ""
 
 
 # ---- the whole check -------------------------------------------------------------------
@@ -277,12 +344,13 @@ def preflight(doc: Document, pdf: Path, layout: Layout) -> list[Finding]:
     """Every preflight finding for the written PDF of `doc` in `layout`."""
     findings = missing_glyphs(doc, list(layout.get("pdf.fonts") or []))
     findings += [Finding("error", f"font {name} is not embedded") for name in unembedded_fonts(pdf)]
-    findings += [Finding("warning", f"image on page {page} prints at {dpi} dpi (under {MIN_DPI})")
-                 for page, dpi in image_resolutions(pdf) if dpi < MIN_DPI]
+    findings += low_resolution(doc, pdf)
     all_lines = lines(pdf)
     measured, ragged = ragged_lines(all_lines)
     if measured and len(ragged) / measured > 0.02:
-        findings.append(Finding("warning", f"{len(ragged)} of {measured} justified lines end short of the column edge"))
+        pages = ", ".join(str(p) for p in sorted({line.page for line in ragged}))
+        findings.append(Finding("warning", f"{len(ragged)} of {measured} justified lines end short of the column "
+                                           f"edge (page{'s' if ',' in pages else ''} {pages})"))
     findings += [Finding("error", f"bad line break: {bad}") for bad in break_violations(all_lines)]
     return findings
 

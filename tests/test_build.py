@@ -84,13 +84,21 @@ def test_two_builds_of_one_source_at_once(tmp_path: Path) -> None:
 
 
 def test_make_rules_name_images_and_only_the_edition_layout(tmp_path: Path) -> None:
-    rules = dict(line.split(": ", 1) for line in builder.make_rules(SEED, Path("output")).splitlines())
+    rules = dict(line.partition(":")[::2] for line in builder.make_rules(SEED, Path("output")).splitlines())
+    rules = {target: deps.strip() for target, deps in rules.items()}
     docx_deps = rules["output/jiangmen-party-building.docx"].split()
     pdf_deps = rules["output/jiangmen-party-building.pdf"].split()
     assert any(d.endswith("images/photo-1.jpg") for d in docx_deps)
     assert any("layouts/department/" in d for d in docx_deps)
     assert not any("layouts/department/" in d for d in pdf_deps)
     assert any("layouts/newspaper/" in d for d in pdf_deps)
+    # the layout folders too (a file added to one), and the rules file depends on them
+    assert any(d.endswith("layouts/department") for d in docx_deps)
+    assert rules["output/jiangmen-party-building.d"].split() == sorted(
+        {d for deps in rules.values() for d in deps.split() if d.rsplit("/", 1)[-1] in
+         ("base", "newspaper", "department", "ereader")}, key=rules["output/jiangmen-party-building.d"].split().index)
+    # every dependency but the source has an empty rule: one deleted since does not stop make
+    assert all(rules[d] == "" for d in pdf_deps if not d.endswith(".md"))
 
 
 def test_output_folder_that_is_a_file(tmp_path: Path) -> None:

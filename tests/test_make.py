@@ -55,6 +55,7 @@ _PARENT_MAKE = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "MAKEFILES"
 def make(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`make ARGS` in the copy, as an editor's shell runs it (not as a sub-make of `make test`)."""
     env = {key: value for key, value in os.environ.items() if key not in _PARENT_MAKE}
+    env["PUBLISHER_LAYOUTS"] = str(project / "layouts")  # the copy's layouts (its code is the project's)
     done = subprocess.run(["make", *args], cwd=project, capture_output=True, text=True, timeout=240, env=env)
     assert SETUP_RAN not in done.stderr, "the copy ran tools/setup.sh"
     return done
@@ -150,4 +151,58 @@ def test_a_bad_source_does_not_stop_the_others(project: Path, tmp_path: Path) ->
     done = make(project)
     assert done.returncode == 0, done.stderr
     assert (out / "bad.verified").is_file()
+    assert make(project).stdout.strip() == "make: Nothing to be done for 'all'."
+
+
+def built_by_make(done: subprocess.CompletedProcess[str]) -> set[str]:
+    """The editions a `make` run built, by their suffix."""
+    return {line.split("--formats ")[1].split()[0] for line in done.stdout.splitlines()
+            if line.startswith(".venv/bin/publisher build ")}
+
+
+@pytest.mark.slow
+def test_an_edition_built_by_hand_with_another_layout_is_not_taken_as_current(project: Path) -> None:
+    add_short_note(project)
+    assert make(project).returncode == 0
+    out = project / "output"
+    made_by_make = (out / "short-note.pdf").read_bytes()
+    # the editor builds the PDF by hand with another layout, into make's folder
+    subprocess.run([".venv/bin/publisher", "build", "sources/short-note.md", "--formats", "pdf", "--layout", "report",
+                    "--out", "output"], cwd=project, check=True, capture_output=True,
+                   env={**os.environ, "PUBLISHER_LAYOUTS": str(project / "layouts")})
+    assert (out / "short-note.pdf").read_bytes() != made_by_make
+    assert (out / ".short-note.pdf.made-with").read_text(encoding="utf-8") == "layout report\n"
+    done = make(project)
+    assert done.returncode == 0, done.stderr
+    assert built_by_make(done) == {"pdf"}  # that edition alone, the source's own way again
+    assert (out / "short-note.pdf").read_bytes() == made_by_make
+    assert not (out / ".short-note.pdf.made-with").exists()
+    assert make(project).stdout.strip() == "make: Nothing to be done for 'all'."
+    # a hand build the source's own way is what make would make: it is current
+    subprocess.run([".venv/bin/publisher", "build", "sources/short-note.md", "--formats", "docx", "--out", "output"],
+                   cwd=project, check=True, capture_output=True,
+                   env={**os.environ, "PUBLISHER_LAYOUTS": str(project / "layouts")})
+    assert built_by_make(make(project)) == set()
+
+
+@pytest.mark.slow
+def test_a_file_added_to_or_taken_from_a_layout_folder_rebuilds_its_editions(project: Path) -> None:
+    add_short_note(project)
+    assert make(project).returncode == 0
+    (project / "layouts" / "department" / "README.txt").write_text("what this layout is for\n", encoding="utf-8")
+    extra = project / "layouts" / "newspaper" / "extra.css"
+    extra.write_text("/* nothing yet */\n", encoding="utf-8")
+    done = make(project)
+    assert built_by_make(done) == {"pdf", "docx"}, done.stdout + done.stderr
+    assert make(project).stdout.strip() == "make: Nothing to be done for 'all'."
+    # the new file is now a dependency of its own: editing it rebuilds the edition
+    time.sleep(0.01)
+    extra.write_text("/* a rule */\n", encoding="utf-8")
+    assert built_by_make(make(project)) == {"pdf"}
+    # taken away: make does not stop at a file it no longer has, and builds again
+    extra.unlink()
+    done = make(project)
+    assert done.returncode == 0, done.stderr
+    assert "No rule to make target" not in done.stderr
+    assert built_by_make(done) == {"pdf"}
     assert make(project).stdout.strip() == "make: Nothing to be done for 'all'."

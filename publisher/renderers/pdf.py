@@ -305,10 +305,9 @@ def pdf_variant(layout: Layout) -> str | None:
 
 def refuse_tofu(doc: Document, layout: Layout) -> None:
     """Stop before rendering when a character has no glyph in the layout's fonts."""
-    missing = preflight.missing_glyphs(doc, list(layout.get("pdf.fonts") or []))
+    missing = preflight.tofu(doc, list(layout.get("pdf.fonts") or []))
     if missing:
-        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-        raise MissingGlyphs(missing[0].message + more, doc.source,
+        raise MissingGlyphs(preflight.tofu_cause(missing), doc.source, missing[0].line,
                             hint="the other editions are built; use another character, or install a font "
                                  "that has it and add it to pdf.fonts")
 

@@ -80,7 +80,7 @@ class Staged:
         except OSError as error:
             self.discard()
             raise PublisherError(f"cannot write output: {error.strerror}", path,
-                                 hint=_space_hint(error)) from None
+                                 hint=_space_hint(error) or "") from None
         except BaseException:
             self.discard()
             raise
@@ -101,10 +101,10 @@ def current_umask() -> int:
     return mask
 
 
-def _space_hint(error: OSError) -> str | None:
+def _space_hint(error: OSError) -> str:
     if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return "free some space (or raise the file-size limit) and build again; earlier editions are untouched"
-    return None
+    return ""
 
 
 _LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.(?:tmp|bak)")

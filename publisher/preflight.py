@@ -229,9 +229,9 @@ def low_resolution(doc: Document, pdf: Path) -> list[Finding]:
     for drawn in image_resolutions(pdf):
         if drawn.dpi >= MIN_DPI:
             continue
-        path = by_size.get(drawn.pixels)
-        line = line_of(source, path.name) if path else None
-        name = f"'{path.name}'" + (f" (line {line})" if line else "") + " " if path else ""
+        found = by_size.get(drawn.pixels)
+        line = line_of(source, found.name) if found else None
+        name = f"'{found.name}'" + (f" (line {line})" if line else "") + " " if found else ""
         findings.append(Finding("warning", f"image {name}on page {drawn.page} prints at {drawn.dpi} dpi "
                                            f"(under {MIN_DPI}; use a picture of at least "
                                            f"{_pixels_needed(drawn)} px wide)", line))

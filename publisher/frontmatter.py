@@ -55,7 +55,23 @@ _MONTHS_EN = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %Y", "%Y/%m/
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 #: libyaml's safe loader where PyYAML was built with it (its wheels are): 20x faster
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's safe loader, dates kept as written (see `_as_written`)."""
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's own safe loader (its messages say more), dates kept as written."""
+
+
+def _as_written(loader: Any, node: yaml.ScalarNode) -> str:
+    """A date stays text: an impossible one (2025-13-40) is then the date field's own error,
+    with its line, beside the other fields' errors, not a failure of the whole YAML."""
+    return str(loader.construct_scalar(node))
+
+
+for _loader in (_FastLoader, _SafeLoader):
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _as_written)
+_FAST_LOADER = _FastLoader
 
 
 @dataclass
@@ -103,7 +119,7 @@ def load_yaml(text: str) -> Any:
         raise
     except yaml.YAMLError as fast_error:
         try:
-            return _load(text, yaml.SafeLoader)
+            return _load(text, _SafeLoader)
         except RecursionError:  # nesting libyaml stopped at 1000 levels: its message says so
             raise fast_error from None
 
@@ -346,12 +362,26 @@ def _value_of(key: str, value: Any, foreign: bool) -> Any:
         return _date_of(value)
     if not foreign:
         return value
-    if key == "byline" and isinstance(value, list):  # people apart: "张三、李四", "Ann Lee; Bo Chen"
-        names = [str(v) for v in value]
+    if key == "byline" and isinstance(value, (list, dict)):  # people apart: "张三、李四", "Ann Lee; Bo Chen"
+        names = [_person(v) for v in (value if isinstance(value, list) else [value])]
         return ("、" if any(CHINESE_TEXT.search(n) for n in names) else "; ").join(names)
     if key == "keywords" and isinstance(value, (str, list)):
         return [value] if isinstance(value, str) and "," not in value else value
     return str(value) if isinstance(value, (int, float)) else value
+
+
+def _person(entry: Any) -> str:
+    """One author as pandoc and Quarto write them: a name, or a table with `name` (text, or
+    `literal` / `given` + `family`); their affiliation, e-mail … are not part of a byline."""
+    if not isinstance(entry, dict):
+        return str(entry)
+    name = {str(k).lower(): v for k, v in entry.items()}.get("name")
+    if isinstance(name, dict):
+        parts = {str(k).lower(): str(v) for k, v in name.items()}
+        name = parts.get("literal") or " ".join(p for p in (parts.get("given"), parts.get("family")) if p)
+    if not isinstance(name, (str, int, float)) or not str(name).strip():
+        raise ValueError("an author is given without a name (write 'name: …' in each author's entry)")
+    return str(name).strip()
 
 
 def _date_of(value: Any) -> Any:

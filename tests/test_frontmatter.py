@@ -127,3 +127,41 @@ def test_role_words_are_not_names(byline: str, names: list[str]) -> None:
     from publisher.people import authors
     roles = layout.load("base").labels("zh")["byline_roles"] + layout.load("base").labels("en")["byline_roles"]
     assert authors(byline, roles) == names
+
+
+@pytest.mark.parametrize("authors, byline", [
+    ("author:\n  - name: 陈晓明\n    affiliation: 江门日报\n  - name: 李华\n", "陈晓明、李华"),  # Quarto
+    ("author:\n  name: Ann Lee\n  email: ann@example.org\n", "Ann Lee"),
+    ("author:\n  - name:\n      given: Ann\n      family: Lee\n  - Bo Chen\n", "Ann Lee; Bo Chen"),  # CSL-style names
+    ("authors:\n  - name: {literal: 新华社}\n", "新华社"),
+])
+def test_author_entries_written_as_tables_give_their_names(tmp_path: Path, authors: str, byline: str) -> None:
+    doc = reader.read(source(tmp_path, f"---\ntitle: 港口\n{authors}---\n\n正文。\n"))
+    assert doc.meta.byline == byline
+
+
+def test_an_author_entry_without_a_name_is_named_with_its_line(tmp_path: Path) -> None:
+    with pytest.raises(SourceErrors) as caught:
+        reader.read(source(tmp_path, "---\ntitle: 港口\nauthor:\n  - affiliation: 江门日报\n---\n\n正文。\n"))
+    assert [e.message() for e in caught.value.errors] == [
+        f"{tmp_path / 'doc.md'}:3: an author is given without a name (write 'name: …' in each author's entry)"]
+
+
+def test_an_impossible_date_is_one_error_among_the_others_with_its_line(tmp_path: Path) -> None:
+    with pytest.raises(SourceErrors) as caught:
+        reader.read(source(tmp_path, "---\ntitle: 港口\nbylin: 张三\ndate: 2025-13-40\n---\n\n正文。\n"))
+    path = tmp_path / "doc.md"
+    assert [e.message() for e in caught.value.errors] == [
+        f"{path}:3: unknown front-matter field 'bylin' (did you mean 'byline'?)",
+        f"{path}:4: date '2025-13-40': month must be in 1..12"]
+
+
+def test_dates_with_times_and_zones_unquoted_give_their_day(tmp_path: Path) -> None:
+    for written in ("2025-01-20T08:00:00+08:00", "2025-01-20 23:59:59", "2025-1-5"):
+        doc = reader.read(source(tmp_path, f"---\ntitle: 港口\ndate: {written}\n---\n\n正文。\n"))
+        assert doc.meta.date == dt_day(written), written
+
+
+def dt_day(written: str) -> str:
+    year, month, day = written[:10].split(" ")[0].split("T")[0].split("-")
+    return f"{int(year):04}-{int(month):02}-{int(day):02}"

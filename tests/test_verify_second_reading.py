@@ -108,3 +108,19 @@ def test_a_renderer_that_drops_pictures_is_caught_on_the_seed(tmp_path: Path, mo
     written = builder.build(SEED, ["html"], tmp_path)
     messages = [d.message() for d in verify(SEED, [written["html"]], tmp_path)[0].differences]
     assert sum(m.startswith("figure missing: 图") for m in messages) == 4, messages
+
+
+def test_attribute_lists_of_every_shape_are_markup_not_missing_text(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "ship.jpg").write_bytes((ROOT / "tests" / "sources" / "images" / "map.jpg").read_bytes())
+    doc = tmp_path / "attrs.md"
+    doc.write_text("---\ntitle: 港口\n---\n\n首段文字。\n\n"
+                   "![首航集装箱船靠泊。](images/ship.jpg){#fig-ship width=60%}\n\n"
+                   "![另一张。](images/ship.jpg){.center width=\"60%\" #fig-two}\n\n"
+                   "## 小标题 {#sub .plain}\n\n"
+                   "正文里写着 {不是属性} 这几个字。\n", encoding="utf-8")
+    texts = " ".join(t.text for t in source.read(doc))
+    assert "fig-ship" not in texts and "width" not in texts and "{不是属性}" in texts
+    written = builder.build(doc, ["html", "docx"], tmp_path / "out")
+    for result in verify(doc, list(written.values()), tmp_path / "out"):
+        assert [d.message() for d in result.differences] == []

@@ -24,7 +24,8 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from ..frontmatter import split
 
 #: Python-Markdown's attribute lists ({: .lead}, {#id}, {width=50%}): markup, never text
-_ATTR_LIST = re.compile(r"\{:[^{}\n]*\}|\{[ \t]*[#.][\w#.\- \t]*\}|\{[ \t]*\w+=[^{}\n]*\}")
+_ATTR_TOKEN = r"""(?:[#.][\w\-:]+|[\w\-:]+=(?:"[^"\n]*"|'[^'\n]*'|[^\s{}"']+))"""
+_ATTR_LIST = re.compile(r"\{:[^{}\n]*\}|\{[ \t]*" + _ATTR_TOKEN + r"(?:[ \t]+" + _ATTR_TOKEN + r")*[ \t]*\}")
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: GitHub's alert marker at the start of a quote ([!NOTE]): printed as the box's title
 _ALERT = re.compile(r"^\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)

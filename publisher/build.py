@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, ContextManager, Iterator, TypeVar
 
 from . import layout as layouts
-from . import output, reader
+from . import output, reader, terminal
 from .errors import MissingGlyphs, PublisherError, SourceErrors, line_of
 from .model import Document
 from .parallel import Beside, map_beside, run_beside
@@ -50,7 +50,7 @@ def render_one(doc: Document, override: str | None, options: dict[str, object] |
                fmt: str) -> bytes:
     """Render one edition with its layout."""
     chosen = layouts.load(layout_name(doc, fmt, override)).with_options(**(options or {}))
-    with fewer_collections():
+    with fewer_collections(), terminal.timed(f"{doc.source.name}: {fmt}"):
         return call_with_room(functools.partial(renderer(fmt), doc, chosen))
 
 
@@ -100,7 +100,8 @@ def build(source: Path, formats: list[str], out_dir: Path, override: str | None 
     editions while the PDF still renders. A source `-` is standard input.
     """
     with pdf_worker(formats) as beside, stdin_named(source):
-        doc = read(source)
+        with terminal.timed(f"{source.name}: reading"):
+            doc = read(source)
         paths = edition_paths(doc, formats, out_dir, target)
         output.refuse_overwriting_inputs(paths, inputs(doc, options), source)
         if warn is not None:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 
 from . import __version__
 from . import build as builder
+from . import terminal
 from .errors import PublisherError, SourceError, SourceErrors, one_line
 from .model import Document
 from .notices import Notice
@@ -67,7 +68,10 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: output)")
     build.add_argument("--reference-docx", type=Path, help="restyle the DOCX from this Word template")
     build.add_argument("--quiet", action="store_true",
-                       help="do not print warnings (make prints them once per source, from 'publisher deps')")
+                       help="do not print warnings nor the status line (make prints the warnings once per "
+                       "source, from 'publisher deps')")
+    build.add_argument("--verbose", action="store_true",
+                       help="say what each stage did and how long it took (reading, each edition)")
     build.add_argument("--strict", action="store_true",
                        help="treat warnings as errors: build nothing if the source has any (exit 2)")
     build.add_argument("--verify", action="store_true",
@@ -116,6 +120,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    terminal.configure(quiet=args.quiet or args.json, verbose=args.verbose)
     try:
         formats, out_dir, target = build_plan(args)
         options = reference_options(args)
@@ -219,6 +224,7 @@ def keep_warnings(built: Built, args: argparse.Namespace, doc: Document) -> None
 
 def print_built(built: Built) -> None:
     """The editions written, then the error or the verifier's table."""
+    terminal.clear_status()
     for path in built.written.values():
         print(f"wrote {path}")
     if built.error is not None:
@@ -229,8 +235,10 @@ def print_built(built: Built) -> None:
 
 def print_error(error: PublisherError) -> None:
     """Each problem on its own line, on stderr."""
+    terminal.clear_status()
+    label = terminal.paint("error:", "error", sys.stderr)
     for line in str(error).splitlines():
-        print(f"publisher: error: {line}", file=sys.stderr)
+        print(f"publisher: {label} {line}", file=sys.stderr)
 
 
 def print_json(results: list[Built]) -> None:
@@ -270,8 +278,10 @@ def print_warnings(doc: Document, strict: bool = False, quiet: bool = False) -> 
         raise SourceErrors([SourceError(n.cause, n.file, n.line, n.hint) for n in doc.notices])
     if quiet:
         return
+    terminal.clear_status()
+    label = terminal.paint("warning:", "warning", sys.stderr)
     for notice in doc.notices:
-        print(f"publisher: warning: {notice.message()}", file=sys.stderr)
+        print(f"publisher: {label} {notice.message()}", file=sys.stderr)
     count = len(doc.notices)
     if count:
         print(f"publisher: {count} warning{'s' if count > 1 else ''} for {doc.source.name}", file=sys.stderr)
@@ -290,13 +300,16 @@ def run_preflight(args: argparse.Namespace) -> int:
     ok = not any(f.level == "error" for f in findings)
     if args.json:
         print(json.dumps({"source": str(args.source), "pdf": str(pdf), "ok": ok,
-                          "findings": [{"level": f.level, "message": f.message} for f in findings],
+                          "findings": [{"level": f.level, "message": f.message, "line": f.line} for f in findings],
                           "errors": []}, ensure_ascii=False, indent=2))
         return EXIT_OK if ok else EXIT_DIFFERENCES
     for finding in findings:
-        print(f"{finding.level}: {finding.message}")
-    if not findings:
-        print("preflight: ok")
+        where = f"{args.source}:{finding.line}: " if finding.line else f"{pdf}: "
+        print(f"{where}{terminal.paint(finding.level + ':', finding.level, sys.stdout)} {finding.message}")
+    errors = sum(f.level == "error" for f in findings)
+    warnings = len(findings) - errors
+    counted = ", ".join(f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n)
+    print(f"preflight: {'ready to print' if ok else 'not ready to print'}" + (f" ({counted})" if counted else ""))
     return EXIT_OK if ok else EXIT_DIFFERENCES
 
 

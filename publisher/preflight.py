@@ -17,6 +17,7 @@ from pathlib import Path
 
 
 from .errors import PublisherError, line_of
+from .terminal import command_name
 from .layout import Layout
 from .facts import document_facts
 from .model import Document
@@ -361,5 +362,5 @@ def check(source: Path, pdf: Path, layout_name: str | None = None) -> list[Findi
     from .layout import load
     doc = reader.read(source)
     if not pdf.is_file():
-        raise PublisherError("PDF not found", pdf, hint=f"build it first: publisher build {source} --formats pdf")
+        raise PublisherError("PDF not found", pdf, hint=f"build it first: {command_name()} build {source} --formats pdf")
     return preflight(doc, pdf, load(build.layout_name(doc, "pdf", layout_name)))

@@ -17,7 +17,7 @@ from weasyprint.pdf import VARIANTS
 from weasyprint.text import line_break as wp_text
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-from .. import preflight
+from .. import preflight, terminal
 from ..errors import LayoutError, MissingGlyphs, RenderError
 from ..layout import Layout
 from ..model import Document
@@ -320,7 +320,8 @@ def render(doc: Document, layout: Layout) -> bytes:
     roots = [doc.base_dir, *layout.dirs]
     fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []],
                              url_aliases(doc, layout))
-    with errors_fail(doc), cjk_justification(), single_pass_columns(), lines_kept_while_balancing():
+    with errors_fail(doc), cjk_justification(), single_pass_columns(), lines_kept_while_balancing(), \
+            terminal.layout_progress("weasyprint.progress", f"{doc.source.name}: pdf"):
         document = weasyprint.HTML(string=html, base_url=f"file://{SOURCE_ROOT}",
                                    url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=page_css(layout), url_fetcher=fetcher)],

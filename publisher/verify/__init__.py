@@ -17,6 +17,7 @@ from ..errors import PublisherError
 from ..model import Document
 from ..parallel import Beside
 from ..runtime import fewer_collections
+from ..terminal import command_name
 from . import compare, report
 from .difference import Difference
 from .edition import EditionFacts
@@ -61,12 +62,12 @@ def find_editions(doc: Document, editions: list[Path], out_dir: Path, typed: Pat
             raise PublisherError("cannot verify this file type", path,
                                  hint="give .pdf, .docx, .html or .epub editions")
         if not path.is_file():
-            raise PublisherError("edition not found", path, hint="build it first with 'publisher build'")
+            raise PublisherError("edition not found", path, hint=f"build it first with '{command_name()} build'")
     found = editions or [out_dir / f"{doc.stem}.{fmt}" for fmt in EXTRACTORS
                          if (out_dir / f"{doc.stem}.{fmt}").is_file()]
     if not found:
         raise PublisherError(f"no editions of {doc.source.name} in {out_dir}",
-                             hint=f"run 'publisher build {typed or doc.source} --out {out_dir}' first")
+                             hint=f"run '{command_name()} build {typed or doc.source} --out {out_dir}' first")
     return found
 
 

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..terminal import command_name, paint
 from .difference import KINDS
 
 if TYPE_CHECKING:
@@ -21,9 +23,11 @@ def as_text(source: Path, results: list["Result"], seconds: float) -> str:
     lines = [f"verify {source}", header.rstrip()]
     for result in results:
         cells = [_cell(result, kind) for kind in KINDS]
-        lines.append(f"{str(result.path):<{width}}  " + "  ".join(f"{c:<9}" for c in cells).rstrip())
-    lines += [f"note: {source} is newer than {r.path}: rebuild it first ('publisher build {source}')"
-              for r in results if r.stale]
+        lines.append(f"{str(result.path):<{width}}  " + "  ".join(_painted(f"{c:<9}") for c in cells).rstrip())
+    stale = [str(r.path) for r in results if r.stale]
+    if stale:
+        lines.append(paint("note:", "note", sys.stdout) + f" {source} is newer than {', '.join(stale)}: rebuild "
+                     f"{'it' if len(stale) == 1 else 'them'} first ('{command_name()} build {source}')")
     for result in results:
         lines += [f"{result.fmt}: {d.message()}" for d in result.differences[:MAX_LINES]]
         if len(result.differences) > MAX_LINES:
@@ -31,6 +35,11 @@ def as_text(source: Path, results: list["Result"], seconds: float) -> str:
             lines.append(f"{result.fmt}: … and {more} more (--json lists all)")
     lines.append(_summary(results, seconds))
     return "\n".join(lines)
+
+
+def _painted(cell: str) -> str:
+    """A table cell in green (ok) or red (differ) on a terminal that shows colour."""
+    return paint(cell, "ok" if cell.startswith("ok") else "differ", sys.stdout)
 
 
 def _cell(result: "Result", kind: str) -> str:

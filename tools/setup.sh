@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
 
-apt_build="fonts-noto-cjk fonts-noto-core fonts-symbola fonts-dejavu-core fonts-liberation2 libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libpangocairo-1.0-0 poppler-utils"
+apt_build="fonts-noto-cjk fonts-noto-core fonts-symbola fonts-dejavu-core fonts-liberation2 libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libpangocairo-1.0-0 poppler-utils libgs-common"
 apt_test="chromium libreoffice-writer-nogui epubcheck"
 python3 -c "import ensurepip" 2>/dev/null || apt_build="$apt_build python3-venv"
 wanted=$apt_build
@@ -38,7 +38,9 @@ extras=""
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"
+# pip's notes about this machine's own package-index settings ("Location … is ignored") are left out
+{ .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras" 2>&1 1>&3 \
+    | { grep -v "^WARNING: Location '.*' is ignored" >&2 || true; }; } 3>&1
 
 if [ "$what" = test ] && [ ! -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ]; then
   mkdir -p .tools

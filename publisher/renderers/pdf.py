@@ -23,7 +23,7 @@ from ..layout import Layout
 from ..model import Document
 from ..typography import CHINESE_TEXT
 from .pdf_columns import lines_kept_while_balancing, single_pass_columns
-from .pdf_write import lean_writing
+from .pdf_write import lean_writing, stable_document_id
 from .pdf_html import SOURCE_ROOT, print_html, url_aliases
 
 #: a CSS length or keyword accepted for page size, bleed and marks (values from layout.yaml)
@@ -36,8 +36,10 @@ class SandboxFetcher(weasyprint.URLFetcher):
     """Serves files under the allowed folders only; anything else stops the render."""
 
     def __init__(self, roots: list[Path], font_roots: list[Path],
-                 aliases: dict[str, Path] | None = None) -> None:
+                 aliases: dict[str, Path] | None = None, files: list[Path] | None = None) -> None:
         super().__init__(allowed_protocols={"file"})
+        #: single files allowed wherever they lie (the layout's output profile)
+        self.files = {f.resolve() for f in files or []}
         #: URL path roots that stand for real folders (see pdf_html.url_aliases)
         self.aliases = aliases or {}
         #: folders whose files any resource may come from
@@ -60,6 +62,8 @@ class SandboxFetcher(weasyprint.URLFetcher):
         path = self.real_path(unquote(parts.path)).resolve()
         fonts = path.suffix.lower() in {".ttf", ".otf", ".ttc", ".woff", ".woff2"}
         roots = self.roots + (self.font_roots if fonts else [])
+        if path in self.files:
+            return path
         if not path.is_file() or not any(path.is_relative_to(root) for root in roots):
             raise weasyprint.urls.FatalURLFetchingError(
                 f"resource {url!r} lies outside the source and layout folders")
@@ -303,6 +307,43 @@ def pdf_variant(layout: Layout) -> str | None:
     return variant
 
 
+def output_profile(layout: Layout, variant: str | None) -> Path | None:
+    """For PDF/X, the printer's CMYK profile (pdf.output_profile), checked: it becomes the
+    output intent every PDF/X must carry. None for the other variants."""
+    if not variant or not variant.startswith("pdf/x"):
+        return None
+    where = layout.dirs[0] / "layout.yaml"
+    named = layout.get("pdf.output_profile")
+    if not named:
+        raise LayoutError(f"pdf.variant {variant} needs the printer's CMYK profile", where,
+                          hint="name its .icc file in pdf.output_profile")
+    profile = Path(str(named)) if Path(str(named)).is_absolute() else layout.find(str(named))
+    try:
+        head = profile.read_bytes()[:40]
+    except OSError as error:
+        raise LayoutError(f"pdf.output_profile {str(named)!r} cannot be read: {error.strerror}", where,
+                          hint="install libgs-common (tools/setup.sh does), or name your printer's .icc file") from None
+    if len(head) < 40 or head[36:40] != b"acsp":
+        raise LayoutError(f"pdf.output_profile {str(named)!r} is not an ICC profile", where)
+    if head[16:20] != b"CMYK":
+        raise LayoutError(f"pdf.output_profile {str(named)!r} is a {head[16:20].decode('latin-1').strip()} "
+                          "profile, not CMYK", where, hint="PDF/X prints in CMYK: name the printer's CMYK profile")
+    return profile
+
+
+def output_intent_css(profile: Path | None) -> str:
+    """The @color-profile rule WeasyPrint makes the output intent from (device-cmyk)."""
+    return (f"@color-profile device-cmyk {{ src: url(\"{profile.as_uri()}\"); components: c, m, y, k; }}"
+            if profile else "")
+
+
+def refuse_undated_pdfx(doc: Document, variant: str | None) -> None:
+    """PDF/X must carry its dates; WeasyPrint would take the clock's, and two builds would differ."""
+    if variant and variant.startswith("pdf/x") and not doc.meta.date:
+        raise LayoutError(f"a {variant} edition carries its creation date, and this source has none",
+                          doc.source, hint="give the source a date: in its front matter (or set SOURCE_DATE_EPOCH)")
+
+
 def refuse_tofu(doc: Document, layout: Layout) -> None:
     """Stop before rendering when a character has no glyph in the layout's fonts."""
     missing = preflight.tofu(doc, list(layout.get("pdf.fonts") or []))
@@ -315,19 +356,23 @@ def refuse_tofu(doc: Document, layout: Layout) -> None:
 def render(doc: Document, layout: Layout) -> bytes:
     """The print PDF of `doc` in `layout`, as bytes."""
     variant = pdf_variant(layout)
+    profile = output_profile(layout, variant)
+    refuse_undated_pdfx(doc, variant)
     refuse_tofu(doc, layout)
     html = print_html(doc, layout)
     roots = [doc.base_dir, *layout.dirs]
     fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []],
-                             url_aliases(doc, layout))
+                             url_aliases(doc, layout), files=[profile] if profile else [])
+    profiles: dict[str, Any] = {}  # the @color-profile rules, shared by the stylesheet and the render
     with errors_fail(doc), cjk_justification(), single_pass_columns(), lines_kept_while_balancing(), \
             terminal.layout_progress("weasyprint.progress", f"{doc.source.name}: pdf"):
         document = weasyprint.HTML(string=html, base_url=f"file://{SOURCE_ROOT}",
                                    url_fetcher=fetcher).render(
-            stylesheets=[weasyprint.CSS(string=page_css(layout), url_fetcher=fetcher)],
-            pdf_variant=variant)
+            stylesheets=[weasyprint.CSS(string=page_css(layout) + output_intent_css(profile), url_fetcher=fetcher,
+                                        color_profiles=profiles)],
+            color_profiles=profiles, pdf_variant=variant)
         gc.collect()  # the layout's garbage goes before writing needs memory (peak −25 MB at 100×)
-        with lean_writing():
+        with lean_writing(), stable_document_id(f"publisher:{doc.stem}:{doc.meta.title}:{doc.meta.date}"):
             pdf: bytes = document.write_pdf(
                 pdf_variant=variant, pdf_identifier=doc.stem.encode(),
                 uncompressed_pdf=False)

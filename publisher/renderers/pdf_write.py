@@ -10,12 +10,14 @@ standard library's `mock.patch.object`.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
 import pydyf
 from weasyprint.pdf import fonts as wp_fonts
+from weasyprint.pdf import metadata as wp_metadata
 
 
 @contextlib.contextmanager
@@ -116,3 +118,11 @@ class _FileOnDemand:
 
     def __set__(self, font: Any, value: bytes) -> None:
         font.__dict__["_publisher_file"] = value
+
+
+@contextlib.contextmanager
+def stable_document_id(seed: str) -> Iterator[None]:
+    """PDF/X-4's XMP DocumentID from `seed` (the document), not WeasyPrint's random uuid4:
+    the same source and layout give the same bytes."""
+    with mock.patch.object(wp_metadata, "uuid4", lambda: uuid.uuid5(uuid.NAMESPACE_URL, seed)):
+        yield

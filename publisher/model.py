@@ -246,19 +246,18 @@ class Document:
     @property
     def picture_files(self) -> list[Path]:
         """Every image file the document shows (figures and pictures in the text), first use first."""
-        found: dict[Path, None] = {}
-        for block in walk_blocks(self.blocks):
-            if isinstance(block, Figure):
-                found[block.src] = None
-            for node in inlines_of(block):
-                if isinstance(node, Image):
-                    found[node.src] = None
-        for note in self.footnotes:
-            for block in walk_blocks(note.blocks):
-                for node in inlines_of(block):
-                    if isinstance(node, Image):
-                        found[node.src] = None
-        return list(found)
+        return list(dict.fromkeys(self.picture_uses))
+
+    @property
+    def picture_uses(self) -> list[Path]:
+        """The image file of every figure and picture in the text, notes included, in order (repeats too)."""
+        found = []
+        for blocks in (self.blocks, *(note.blocks for note in self.footnotes)):
+            for block in walk_blocks(blocks):
+                if isinstance(block, Figure):
+                    found.append(block.src)
+                found += [node.src for node in inlines_of(block) if isinstance(node, Image)]
+        return found
 
     @property
     def headings(self) -> list[Heading]:

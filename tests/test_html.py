@@ -218,3 +218,45 @@ def test_raw_html_tables_and_footnotes_stay_valid(tmp_path: Path) -> None:
     raw = parse(written)
     assert [e.tag for e in raw.elements if e.tag in FORBIDDEN] == []
     assert raw.find("table") and raw.find("section", class_="footnotes")
+
+
+def repeated_photos(tmp_path: Path, copies: int = 20) -> Path:
+    """A yearbook page: one photo and one badge shown `copies` times, another photo once."""
+    source = copy_source(ROOT / "tests" / "sources" / "short-note.md", tmp_path / "src")
+    parts = ["---\ntitle: 年鉴\ndate: 2025-01-20\n---\n"]
+    for n in range(1, copies + 1):
+        parts.append(f"第{n}位同学 ![徽章](images/square.png) 的照片。\n\n![第{n}位同学。](images/portrait.jpg)\n")
+    parts.append("![地图。](images/map.jpg)\n")
+    source.write_text("\n".join(parts), encoding="utf-8")
+    return source
+
+
+def test_a_photo_shown_many_times_is_embedded_once(tmp_path: Path) -> None:
+    source = repeated_photos(tmp_path)
+    written = builder.build(source, ["html"], tmp_path / "out")["html"]
+    text = written.read_text(encoding="utf-8")
+    payloads = re.findall(r"data:image/[a-z]+;base64,([A-Za-z0-9+/=]+)", text)
+    assert len(payloads) == len(set(payloads)) == 3  # portrait, badge, map: each once
+    page = parse(written)
+    uses = [e for e in page.elements if e.tag == "use"]
+    assert len(uses) == 40 and len([e for e in page.elements if e.tag == "img"]) == 1
+    figures = [e for e in page.elements if e.tag == "svg" and "picture" in (e.attrs.get("class") or "").split()]
+    assert {f.attrs.get("role") for f in figures} == {"img"}
+    assert [f.attrs.get("aria-label") for f in figures][:2] == ["徽章", "第1位同学。"]
+    # twenty copies cost little more than one: the photos' bytes are there once, the rest is markup
+    assert written.stat().st_size < len("".join(payloads)) + 100_000
+    from publisher.verify import verify
+    assert [d.message() for d in verify(source, [written], tmp_path / "out")[0].differences] == []
+
+
+def test_a_repeated_photo_swapped_in_the_store_is_named_at_each_use(tmp_path: Path) -> None:
+    source = repeated_photos(tmp_path, copies=3)
+    written = builder.build(source, ["html"], tmp_path / "out")["html"]
+    text = written.read_text(encoding="utf-8")
+    store = re.search(r'<image id="picture-2" href="(data:[^"]+)"', text)
+    other = re.search(r'<img src="(data:[^"]+)"', text)  # the map, shown once
+    assert store and other
+    written.write_text(text.replace(store.group(1), other.group(1)), encoding="utf-8")
+    from publisher.verify import verify
+    messages = [d.message() for d in verify(source, [written], tmp_path / "out")[0].differences]
+    assert messages == [f"figure 图{n} shows map.jpg, not portrait.jpg" for n in (1, 2, 3)]

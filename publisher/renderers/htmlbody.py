@@ -27,6 +27,8 @@ _HEADING_TAIL = re.compile(rf"[{HAN}][^{HAN}]*[{HAN}][^{HAN}]*$")
 _NUMBER_CORE = re.compile(r"\d+(?:\+(?:\d+|[A-Za-z]))+|\d[\d,]*(?:\.\d+)?(?:%|％|[万亿])?")
 
 ImageSource = Callable[[Figure | Image], str]
+#: markup for a picture drawn another way than <img> (a repeated one in the e-reader HTML), or None
+PictureMarkup = Callable[[Figure | Image, str], str | None]
 #: a token longer than this may not fit a narrow column whole (print breaks it anywhere)
 LONG_TOKEN = 20
 #: the HTML element of each kind of Styled text
@@ -37,9 +39,11 @@ class HtmlWriter:
     """Writes model blocks as HTML fragments."""
 
     def __init__(self, image_src: ImageSource, figure_label: str = "图{number}",
-                 sections: bool = False, missing_alt: str = "") -> None:
+                 sections: bool = False, missing_alt: str = "", picture_markup: PictureMarkup | None = None) -> None:
         #: gives the `src` of a figure's image (file URL, relative path or data URI)
         self.image_src = image_src
+        #: may draw a picture otherwise (given the node and its class)
+        self.picture_markup = picture_markup
         self.figure_label = figure_label
         #: wrap each level-2 heading and what follows in a <section>
         self.sections = sections
@@ -97,8 +101,7 @@ class HtmlWriter:
     def visit_figure(self, node: Figure) -> str:
         ident = f' id="{escape(node.id)}"' if node.id else ""
         size = f' style="width: {escape(node.size)}"' if node.size else ""
-        picture = (f'<img src="{escape(self.image_src(node))}" alt="{escape(node.alt or self.missing_alt)}"'
-                   f' width="{node.width}" height="{node.height}" />')
+        picture = self.picture(node, "")
         if node.href:
             picture = f'<a href="{escape(node.href)}">{picture}</a>'
         if not node.number:
@@ -216,11 +219,19 @@ class HtmlWriter:
             tag = STYLED_TAGS[node.kind]
             return f"<{tag}>{self.inlines(node.children)}</{tag}>"
         if isinstance(node, Image):
-            return (f'<img class="inline" src="{escape(self.image_src(node))}" alt="{escape(node.alt or self.missing_alt)}"'
-                    f' width="{node.width}" height="{node.height}" />')
+            return self.picture(node, "inline")
         if isinstance(node, Math):
             return f'<span class="math">{escape(node.text)}</span>'
         raise TypeError(f"HtmlWriter has no handler for {type(node).__name__}")
+
+    def picture(self, node: Figure | Image, css_class: str) -> str:
+        """An <img> with the picture's source, alt text and pixel size (or the edition's own markup)."""
+        other = self.picture_markup(node, css_class) if self.picture_markup else None
+        if other is not None:
+            return other
+        cls = f' class="{css_class}"' if css_class else ""
+        return (f'<img{cls} src="{escape(self.image_src(node))}" alt="{escape(node.alt or self.missing_alt)}"'
+                f' width="{node.width}" height="{node.height}" />')
 
     def text(self, text: str) -> str:
         """Escaped text with every number in a no-break span (a number never splits)."""

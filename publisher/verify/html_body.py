@@ -58,6 +58,8 @@ class BodyReader:
         self.seen: list[Difference] = []
         self.notes = Notes()
         self._load_image: LoadImage = lambda src: None
+        #: the page's elements by id (an SVG <use> points at one), gathered when first asked
+        self._ids: dict[str, Any] | None = None
         self._name = ""
         self._figure: FigureGroup | None = None
         self._block: list[str] = []
@@ -117,6 +119,8 @@ class BodyReader:
         """A picture (when seen: font size and colour do not hide one) or a line break."""
         if tag == "img" and not (node.look.gone or node.look.hidden):
             self._group().pictures.append(self._fingerprint(node.element.get("src") or ""))
+        elif tag == "use" and not (node.look.gone or node.look.hidden):  # a picture shown more than once
+            self._group().pictures.append(self._fingerprint(self._used_picture(node.element)))
         elif tag == "br":
             self._data(" ")
 
@@ -202,6 +206,22 @@ class BodyReader:
                                        f"is in the markup but no reader sees it ({self._hidden_why})",
                                        section=self._section))
             self._hidden, self._hidden_why = [], ""
+
+    def _used_picture(self, use: Any) -> str:
+        """The source of the SVG <image> an SVG <use href="#id"> shows ('' when it shows none)."""
+        href = use.get("href") or use.get("xlink:href") or use.get("{http://www.w3.org/1999/xlink}href") or ""
+        if not href.startswith("#"):
+            return ""
+        if self._ids is None:  # each page's ids gathered once
+            root = use.getroottree().getroot()
+            self._ids = {}
+            for element in root.iter():
+                if isinstance(element.tag, str) and element.get("id") is not None:
+                    self._ids.setdefault(element.get("id"), element)
+        target = self._ids.get(href[1:])
+        if target is None or not isinstance(target.tag, str) or target.tag.rsplit("}", 1)[-1] != "image":
+            return ""
+        return str(target.get("href") or target.get("xlink:href") or target.get("{http://www.w3.org/1999/xlink}href") or "")
 
     def _fingerprint(self, src: str) -> str:
         """The fingerprint of the picture at `src` (each picture read once: a yearbook repeats its photos)."""

@@ -38,7 +38,7 @@ BUILDING := $(if $(MAKECMDGOALS),$(filter-out $(NO_DEPS_GOALS),$(MAKECMDGOALS)),
 # BAD_SOURCES (its editions are not attempted) and is read again on the next `make`.
 $(OUT)/%.d: sources/%.md publisher/build.py | $(SETUP_BUILD)
 	@mkdir -p $(OUT)
-	@if $(PUB) deps $< --out $(OUT) > $@.tmp; then mv $@.tmp $@; else rm -f $@.tmp; \
+	@if $(PUB) deps $< --out $(OUT) > $@.tmp; then mv $@.tmp $@; else rm -f $@.tmp $(OUT)/$*.verified; \
 	  printf 'BAD_SOURCES += %s\nifndef MAKE_RESTARTS\n%s: FORCE\nendif\n' '$<' '$@' > $@; fi
 ifneq ($(BUILDING),)
 -include $(STEMS:%=$(OUT)/%.d)

@@ -234,15 +234,12 @@ def render_each(doc: Document, formats: list[str], override: str | None,
     return run_beside(job, formats, slow=is_pdf, beside=beside)
 
 
-def dependencies(source: Path, warn: Warn | None = None) -> dict[str, list[Path]]:
-    """The files each edition of `source` is made from (for make's dependency rules), and the
+def dependencies(doc: Document) -> dict[str, list[Path]]:
+    """The files each edition of `doc` is made from (for make's dependency rules), and the
     layout folders it reads: a file added to one, or taken away, changes the folder."""
-    doc = reader.read(source)
-    if warn is not None:
-        warn(doc)
     package = Path(__file__).resolve().parent
     code = sorted(package.glob("*.py")) + sorted((package / "renderers").glob("*.py"))
-    common = [source.resolve(), *(figure.src for figure in doc.figures), *code]
+    common = [doc.source.resolve(), *doc.picture_files, *code]
     deps = {}
     for fmt in RENDERERS:
         chosen = layouts.load(layout_name(doc, fmt, None))
@@ -265,12 +262,17 @@ def make_rules(source: Path, out_dir: Path, warn: Warn | None = None) -> str:
         text = str(path.relative_to(cwd) if path.is_relative_to(cwd) else path)
         return text.replace("$", "$$").replace("#", "\\#").replace(" ", "\\ ")
 
+    doc = reader.read(source)
+    if warn is not None:
+        warn(doc)
     lines, listed = [], {}
-    for fmt, files in dependencies(source, warn).items():
+    for fmt, files in dependencies(doc).items():
         target = out_dir / f"{source.stem}.{fmt}"
         lines.append(f"{target}: " + " ".join(rel(f) for f in files))
         listed.update(dict.fromkeys(files[1:]))
-    folders = [path for path in listed if path.is_dir()]
-    lines.append(f"{out_dir / source.stem}.d: " + " ".join(rel(f) for f in folders))  # and the Makefile's own
+    # read again when a layout folder changes or a picture goes: a source without its picture is
+    # then one bad source (its error once), not four failed editions
+    again = [path for path in listed if path.is_dir()] + doc.picture_files
+    lines.append(f"{out_dir / source.stem}.d: " + " ".join(rel(f) for f in again))  # and the Makefile's own
     lines += [f"{rel(path)}:" for path in listed]
     return "\n".join(lines) + "\n"

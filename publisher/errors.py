@@ -1,6 +1,7 @@
 """Errors meant for editors: one line naming the file, the line and the cause."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -41,7 +42,22 @@ class SourceError(PublisherError):
 
 
 class LayoutError(PublisherError):
-    """A layout is missing or broken."""
+    """A layout is missing or broken: named by its path from the current folder when it lies
+    inside it (layouts/tabloid/layout.yaml:7), as source files are."""
+
+    def __init__(self, cause: str, file: str | Path | None = None,
+                 line: int | None = None, hint: str = "") -> None:
+        super().__init__(cause, _from_here(file), line, hint)
+
+
+def _from_here(file: str | Path | None) -> str | Path | None:
+    """`file` relative to the current folder, if it is an absolute path inside it."""
+    if file is None or not os.path.isabs(file):
+        return file
+    try:
+        return Path(file).relative_to(Path.cwd())
+    except (ValueError, OSError):
+        return file
 
 
 class ResourceError(PublisherError):

@@ -334,7 +334,8 @@ def check(front: FrontMatter, path: Path, notices: Notices) -> dict[str, Any]:
         first = min((front.lines[k] for k in ignored if k in front.lines), default=None)
         notices.warn("front matter: ignored field" + ("s " if len(ignored) > 1 else " ")
                      + ", ".join(f"'{k}'" for k in ignored), first,
-                     hint="they mean nothing to publisher; see README 'Front matter'")
+                     hint=f"{'they mean' if len(ignored) > 1 else 'it means'} nothing to publisher; "
+                          "see README 'Front matter'")
     if errors:
         raise SourceErrors(errors)
     front.fields = fields

@@ -206,3 +206,16 @@ def test_a_file_added_to_or_taken_from_a_layout_folder_rebuilds_its_editions(pro
     assert "No rule to make target" not in done.stderr
     assert built_by_make(done) == {"pdf"}
     assert make(project).stdout.strip() == "make: Nothing to be done for 'all'."
+
+
+@pytest.mark.slow
+def test_a_source_that_turns_bad_keeps_its_editions_but_is_no_longer_marked_verified(project: Path) -> None:
+    add_short_note(project)
+    assert make(project).returncode == 0
+    out = project / "output"
+    before = {ext: (out / f"short-note.{ext}").read_bytes() for ext in ("pdf", "docx", "html", "epub")}
+    (project / "sources" / "images" / "square.png").unlink()
+    done = make(project)
+    assert done.returncode == 2 and "image 'images/square.png' not found" in done.stderr
+    assert {ext: (out / f"short-note.{ext}").read_bytes() for ext in before} == before  # earlier editions untouched
+    assert not (out / "short-note.verified").exists()  # … but no longer said to agree with the source

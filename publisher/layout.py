@@ -84,7 +84,7 @@ def load(name: str, root: Path | None = None) -> Layout:
     while current:
         folder = root / current
         if not (folder / "layout.yaml").is_file():
-            raise unknown_layout(current, root)
+            raise unknown_layout(current, root, dirs[-1] / "layout.yaml" if dirs else None)
         if folder in dirs:
             raise LayoutError(f"layout '{current}' extends itself", folder / "layout.yaml")
         config = _read_config(folder / "layout.yaml")
@@ -103,12 +103,17 @@ def known_layouts(root: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "layout.yaml").is_file()) if root.is_dir() else []
 
 
-def unknown_layout(name: str, root: Path) -> LayoutError:
-    """The error for a layout `root` does not have, with the nearest name if one is close."""
+def unknown_layout(name: str, root: Path, extended_by: Path | None = None) -> LayoutError:
+    """The error for a layout `root` does not have, with the nearest name if one is close; named
+    at the `extends:` line of the layout.yaml that asked for it, if one did."""
     known = known_layouts(root)
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     guess = f"did you mean '{close[0]}'? " if close else ""
-    return LayoutError(f"unknown layout '{name}'", hint=guess + "known layouts: " + ", ".join(known))
+    if extended_by is None:
+        return LayoutError(f"unknown layout '{name}'", hint=guess + "known layouts: " + ", ".join(known))
+    line = layout_check.key_line(extended_by.read_text(encoding="utf-8", errors="replace"), ("extends",))
+    return LayoutError(f"extends: unknown layout '{name}'", extended_by, line,
+                       hint=guess + "known layouts: " + ", ".join(known))
 
 
 def base_config(root: Path, current: str, config: dict[str, Any]) -> dict[str, Any]:

@@ -171,6 +171,8 @@ TYPOS = {
               "typo/layout.yaml:3: pdf.marks 'crops' is not a kind of printer's marks (did you mean 'crop'?"),
     "sideways": ("extends: newspaper\npdf:\n  page:\n    size: A9 sideways\n",
                  "typo/layout.yaml:4: pdf.page.size 'A9 sideways' is not a page size"),
+    "extends": ("# a typo in the layout it extends\nextends: newspapr\n",
+                "typo/layout.yaml:2: extends: unknown layout 'newspapr' (did you mean 'newspaper'?"),
 }
 
 

@@ -271,7 +271,7 @@ def test_a_changed_word_shows_where(seed_editions: dict[str, Path], seed_expecte
 def test_pdf_differences_name_the_page(seed_doc: Document, seed_expected: Expected, tmp_path: Path) -> None:
     result = check(seed_expected, tamper_pdf(seed_doc, "change_digit", tmp_path / "digit.pdf"))
     assert [d.message() for d in result.differences] == [
-        'number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4, page 1']
+        'number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4, page 1, source line 42']
 
 
 def test_a_changed_heading_level_is_named(seed_editions: dict[str, Path], seed_expected: Expected,

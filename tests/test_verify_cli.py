@@ -37,7 +37,7 @@ def test_a_difference_exits_1_and_is_named(seed_editions: dict[str, Path], tmp_p
     assert main(["verify", str(SEED), str(edition)]) == 1
     out = capsys.readouterr().out
     assert f"{edition}  ok         ok         1 differ   ok" in out
-    assert 'html: number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4' in out.splitlines()
+    assert 'html: number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4, source line 42' in out.splitlines()
 
 
 def test_json(seed_editions: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,7 +117,7 @@ def test_build_verify_names_a_difference_and_exits_1(tmp_path: Path, monkeypatch
     out = tmp_path / "out"
     assert main(["build", str(SEED), "--out", str(out), "--formats", "html,docx", "--verify"]) == 1
     text = capsys.readouterr().out
-    assert 'html: number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4' in text.splitlines()
+    assert 'html: number 98次 → 89次 in "A 党的创新理论武装…", paragraph 4, source line 42' in text.splitlines()
     assert f"{out / 'jiangmen-party-building.html'}  ok         ok         1 differ   ok" in text
     assert (out / "jiangmen-party-building.html").is_file()  # written all the same, as `build` then `verify`
 

@@ -326,7 +326,7 @@ def _gap(expected: Expected, paras: list[str], unplaced: list[int], gap: str,
     near = places[before] if places and not missing else None
     model = [(v, k) for k in missing for v in find_numbers(paras[k])]
     found = find_numbers(rest)
-    diffs = _number_diffs(model, found, places, near, page)
+    diffs = _number_diffs(model, found, places, near, page, paras)
     masked_gap = _mask(gap)
     for count, k in enumerate(missing):
         if _mask(paras[k]) in masked_gap or _mask(expected.marked.get(paras[k], "\0")) in masked_gap:
@@ -370,7 +370,8 @@ def _take_short(paras: list[str], unplaced: list[int], rest: str) -> tuple[str, 
 
 
 def _number_diffs(model: list[tuple[str, int]], found: list[str], places: list[Place],
-                  near: Place | None, page: int) -> list[Difference]:
+                  near: Place | None, page: int, paras: list[str]) -> list[Difference]:
+    """Numbers missing, changed or added in a stretch of text; each about its paragraph (for its source line)."""
     diffs = []
     for op, i1, i2, j1, j2 in _opcodes([v for v, _ in model], found):
         if op == "equal":
@@ -380,7 +381,8 @@ def _number_diffs(model: list[tuple[str, int]], found: list[str], places: list[P
             value, para = model[i1 + k]
             place = places[para]
             change, got = ("changed", found[j1 + k]) if k < n else ("missing", "")
-            diffs.append(Difference("numbers", change, value, got, place.section, place.paragraph, page))
+            diffs.append(Difference("numbers", change, value, got, place.section, place.paragraph, page,
+                                    about=paras[para]))
         for value in found[j1 + n:j2]:
             spot: Place | None = places[model[i1][1]] if i2 > i1 else near
             diffs.append(Difference("numbers", "extra", found=value, page=page,

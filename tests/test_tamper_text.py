@@ -217,7 +217,7 @@ def test_a_changed_paragraph_lists_each_change_with_its_words(
     (tmp_path / "edited.html").write_text(edited.replace("覆盖率达到", "覆盖比例达到", 1), encoding="utf-8")
     messages = [d.message() for d in check(expected, tmp_path / "edited.html").differences]
     assert messages == [
-        'text "…200个,覆盖率达到96.…" → "…200个,覆盖比例达到96.…" in "1 总体情况：完成9…", paragraph 1, source line 19',
+        'text "…200个，覆盖率达到96.…" → "…200个，覆盖比例达到96.…" in "1 总体情况：完成9…", paragraph 1, source line 19',
         'text "…See the appendix for the…" → "…See the annex for the…" in "3 2025年计划", paragraph 1, source line 54',
         'text "…for the full list of…" → "…for the complete list of…" in "3 2025年计划", paragraph 1, source line 54',
     ], messages

@@ -264,7 +264,7 @@ def test_a_changed_word_shows_where(seed_editions: dict[str, Path], seed_expecte
     html = seed_editions["html"].read_text(encoding="utf-8").replace("灯塔指引方向", "灯塔照亮方向", 1)
     (tmp_path / "word.html").write_text(html, encoding="utf-8")
     [difference] = check(seed_expected, tmp_path / "word.html").differences
-    assert difference.message() == ('text "…灯塔指引方向,思想照亮航程。…" → "…灯塔照亮方向,思想照亮航程。…" '
+    assert difference.message() == ('text "…灯塔指引方向，思想照亮航程。…" → "…灯塔照亮方向，思想照亮航程。…" '
                                     'in "A 党的创新理论武装…", paragraph 3, source line 40')
 
 

@@ -81,7 +81,7 @@ def test_a_changed_number_just_above_the_running_foot_is_caught(
     tampered = dataclasses.replace(facts, paragraphs=[page.replace("8000多名", "8800多名")] + facts.paragraphs[1:])
     differences = compare(expect(seed_doc), tampered)
     assert [d.message() for d in differences] == [
-        'number 8000多名 → 8800多名 in "——突出“容错免责”…", paragraph 7, page 1']
+        'number 8000多名 → 8800多名 in "——突出“容错免责”…", paragraph 7, page 1, source line 84']
 
 
 def test_running_heads_and_page_numbers_are_not_numbers_of_the_text(

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..typography import normalise_punctuation
+
 #: the four checks, in report order
 KINDS = ("headings", "figures", "numbers", "text", "structure")
 _NOUNS = {"headings": "heading", "figures": "figure", "numbers": "number", "text": "text",
@@ -38,15 +40,18 @@ class Difference:
         return (" " + ", ".join(parts)) if parts else ""
 
     def message(self) -> str:
-        """One line naming what differs, e.g. 'number 98次 → 89次 in "A 党的…", paragraph 4'."""
-        what = _NOUNS[self.kind]
+        """One line naming what differs, e.g. 'number 98次 → 89次 in "A 党的…", paragraph 4'.
+
+        Texts are compared with full-width marks folded (，→ ,); they are shown with the marks
+        a Chinese reader sees (and the editions print) again."""
+        what, expected, found = _NOUNS[self.kind], normalise_punctuation(self.expected), normalise_punctuation(self.found)
         if self.change == "changed":
-            return f"{what} {self.expected} → {self.found}{self.where()}"
+            return f"{what} {expected} → {found}{self.where()}"
         if self.change == "missing":
-            return f"{what} missing: {self.expected}{self.where()}"
+            return f"{what} missing: {expected}{self.where()}"
         if self.change == "extra":
-            return f"extra {what}: {self.found}{self.where()}"
-        return f"{what} {self.expected} {self.found}{self.where()}"
+            return f"extra {what}: {found}{self.where()}"
+        return f"{what} {expected} {found}{self.where()}"
 
 
 def short(text: str, size: int) -> str:

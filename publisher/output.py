@@ -103,7 +103,7 @@ def current_umask() -> int:
 
 def _space_hint(error: OSError) -> str:
     if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return "free some space (or raise the file-size limit) and build again; earlier editions are untouched"
+        return "free some space, or raise the file-size limit, and build again; earlier editions are untouched"
     return ""
 
 

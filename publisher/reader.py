@@ -1,10 +1,11 @@
 """Reader: a source file → the document model (front matter, then the Markdown body)."""
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import datetime as dt
+import os
+import re
+import stat
+from pathlib import Path
 from typing import Any
 
 from . import frontmatter
@@ -67,6 +68,34 @@ def _empty_heading_line(text: str) -> int | None:
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a source file, read once from the file opened (no other file swapped in
+    between a check and the read), refusing what is not a regular file (a pipe would wait
+    for ever, /dev/zero never end) and never reading more than the limit and one byte."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise SourceError("source not found", path, hint="check the file name") from None
+    except OSError as error:
+        raise SourceError(f"cannot read source: {error.strerror}", path) from None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise SourceError("source is not a file (a folder, a pipe or a device)", path,
+                              hint="give the path of a Markdown file, or - to read standard input")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            raw = handle.read(MAX_SOURCE_BYTES + 1)
+    except OSError as error:
+        raise SourceError(f"cannot read source: {error.strerror}", path) from None
+    finally:
+        os.close(fd)
+    size = status.st_size
+    if len(raw) > MAX_SOURCE_BYTES:
+        raise SourceError(f"source is {max(len(raw), size) / 2**20:.1f} MB; the limit is "
+                          f"{MAX_SOURCE_BYTES // 2**20} MB", path, hint="split it into several sources")
+    return raw
+
+
 def meta_from(data: dict[str, Any]) -> Meta:
     """Meta from checked front-matter fields (punctuation normalised in Chinese text)."""
     chinese = is_chinese(data["language"])
@@ -84,15 +113,7 @@ def meta_from(data: dict[str, Any]) -> Meta:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError("source not found", path, hint="check the file name") from None
-    except OSError as error:
-        raise SourceError(f"cannot read source: {error.strerror}", path) from None
-    if len(raw) > MAX_SOURCE_BYTES:
-        raise SourceError(f"source is {len(raw) / 2**20:.1f} MB; the limit is "
-                          f"{MAX_SOURCE_BYTES // 2**20} MB", path, hint="split it into several sources")
+    raw = read_bounded(path)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError("source is UTF-16 text", path, 1, hint="save it as UTF-8")
     if raw.startswith(b"\xef\xbb\xbf"):

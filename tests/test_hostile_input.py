@@ -464,3 +464,44 @@ def test_an_image_name_too_long_for_the_file_system_is_one_line(tmp_path: Path) 
     source = write(tmp_path, "---\ntitle: T\n---\n\n正文。\n\n<img src=\"" + "a" * 300 + ".png\">\n")
     assert_one_line_error(publisher("build", source, "--out", tmp_path / "out", "--formats", "html"),
                           "cannot be opened")
+
+
+# ---- sources that are not files, full disks and leftovers -----------------------------
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_source_that_is_not_a_file_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    if kind == "fifo":
+        source = tmp_path / "pipe.md"
+        os.mkfifo(source)  # nothing ever writes to it: reading it would wait for ever
+    else:
+        source = Path("/dev/zero") if kind == "device" else tmp_path  # /dev/zero never ends
+    result = subprocess.run([sys.executable, "-m", "publisher", "build", str(source), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=60)
+    assert_one_line_error(result, f"{source}: source is not a file (a folder, a pipe or a device)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_build_leaves_nothing_in_tmpdir(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    seed = tmp_path / "src" / "seed.md"
+    shutil.copytree(ROOT / "sources", tmp_path / "src")
+    (tmp_path / "src" / "jiangmen-party-building.md").rename(seed)
+    assert_built(publisher("build", seed, "--out", tmp_path / "out", "--verify",
+                           env={**os.environ, "TMPDIR": str(scratch)}))
+    assert list(scratch.iterdir()) == []  # WeasyPrint's font folder included
+
+
+def test_a_file_size_limit_is_one_line_and_leaves_earlier_editions(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "jiangmen-party-building.html").write_bytes(b"the earlier edition")
+    command = [sys.executable, "-m", "publisher", "build", str(ROOT / "sources" / "jiangmen-party-building.md"),
+               "--formats", "html,docx", "--out", str(out)]
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, preexec_fn=small_files)
+    assert_one_line_error(result, "cannot write output: File too large", "raise the file-size limit")
+    assert sorted(p.name for p in out.iterdir()) == ["jiangmen-party-building.html"]
+    assert (out / "jiangmen-party-building.html").read_bytes() == b"the earlier edition"

@@ -6,9 +6,11 @@ import gc
 import logging
 import mimetypes
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
@@ -344,6 +346,15 @@ def refuse_undated_pdfx(doc: Document, variant: str | None) -> None:
                           doc.source, hint="give the source a date: in its front matter (or set SOURCE_DATE_EPOCH)")
 
 
+@contextlib.contextmanager
+def scratch_folder() -> Iterator[None]:
+    """WeasyPrint's temporary folders (its font configuration makes one, removed only when the
+    object is collected, which a finishing worker never does) go in one of ours, removed after."""
+    with tempfile.TemporaryDirectory(prefix="publisher-pdf-") as scratch, \
+            mock.patch.object(tempfile, "tempdir", scratch):
+        yield
+
+
 def refuse_tofu(doc: Document, layout: Layout) -> None:
     """Stop before rendering when a character has no glyph in the layout's fonts."""
     missing = preflight.tofu(doc, list(layout.get("pdf.fonts") or []))
@@ -364,7 +375,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []],
                              url_aliases(doc, layout), files=[profile] if profile else [])
     profiles: dict[str, Any] = {}  # the @color-profile rules, shared by the stylesheet and the render
-    with errors_fail(doc), cjk_justification(), single_pass_columns(), lines_kept_while_balancing(), \
+    with errors_fail(doc), scratch_folder(), cjk_justification(), single_pass_columns(), lines_kept_while_balancing(), \
             terminal.layout_progress("weasyprint.progress", f"{doc.source.name}: pdf"):
         document = weasyprint.HTML(string=html, base_url=f"file://{SOURCE_ROOT}",
                                    url_fetcher=fetcher).render(

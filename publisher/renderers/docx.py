@@ -14,17 +14,17 @@ from typing import Any
 
 import docx
 from docx.document import Document as WordDocument
-from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 
 from ..arrange import opening_figures
 from ..arrange import spread as spread_figures
-from ..errors import LayoutError, PublisherError
+from ..errors import LayoutError
 from ..layout import Layout, by_language, merge
 from ..output import zip_timestamp
 from ..model import Block, Document, heading_depths
 from ..people import author_line
 from . import docx_package as package
+from . import docx_reference
 from .docx_body import DocxWriter
 from .docx_lists import Numbering
 from .docx_styles import StyleBook, apply_layout, set_language
@@ -42,7 +42,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     word = template if reference is None else open_reference(reference, language)
     styles = StyleBook(word.styles.element, template.styles.element if reference else None)
     sect_pr = word.sections[-1]._sectPr
-    if reference is None:
+    if reference is None or sect_pr.find(qn("w:pgSz")) is None:  # a reference without a page: the layout's
         set_page(sect_pr, config["page"])
     if sect_pr.find(qn("w:footerReference")) is None:
         add_page_number(word, styles, config["page_number"])
@@ -64,6 +64,7 @@ def render(doc: Document, layout: Layout) -> bytes:
         package.add_fonts(word, config.get("fonts") or {})
     package.set_core_properties(word, doc.meta, author_line(doc.meta.byline, labels.get("byline_roles") or []))
     package.drop_template_parts(word)
+    package.number_drawings(word)
     out = io.BytesIO()
     word.save(out)
     return package.stable_zip(out.getvalue(), zip_timestamp(doc.meta.date))
@@ -85,16 +86,8 @@ def reference_path(layout: Layout) -> Path | None:
 
 
 def open_reference(path: Path, language: str) -> WordDocument:
-    """The reference document with its body emptied (its final section kept)."""
-    try:
-        word = docx.Document(str(path))
-    except (PackageNotFoundError, ValueError, KeyError, OSError) as error:
-        raise PublisherError(f"reference document is not a Word .docx file ({error})", path,
-                             hint="save it from Word as 'Word Document (*.docx)'") from None
-    body = word.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
+    """The reference document, cleaned, with its body emptied, in the document's language."""
+    word = docx_reference.open_reference(path)
     set_language(word, language)
     return word
 

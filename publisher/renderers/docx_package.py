@@ -65,6 +65,20 @@ def drop_template_parts(word: WordDocument) -> None:
             rel.target_part._blob = _APP_XML.encode()  # a plain Part: no API to replace its XML
 
 
+def number_drawings(word: WordDocument) -> None:
+    """Give every drawing (wp:docPr) of the body, notes, headers and footers its own id, in
+    package order: a reference's header picture and the body's first photo both had id 1,
+    which Word repairs on opening."""
+    number = 0
+    for part in sorted(word.part.package.iter_parts(), key=lambda p: str(p.partname)):
+        root = getattr(part, "_element", None)
+        if root is None:
+            continue
+        for drawing in root.iter(qn("wp:docPr")):
+            number += 1
+            drawing.set("id", str(number))
+
+
 def image_part(package: Package, path: Path) -> ImagePart:
     """The part holding the picture file at `path`: one per distinct content, named
     /word/media/imageN.jpg or .png whatever the file is called.

@@ -119,7 +119,7 @@ endif
 test: $(SETUP_TEST) ## set up the test tools and run the tests (.venv/bin/python -m pytest)
 	$(PY) -m pytest
 
-# Benchmarks, not tests: prints a table, writes output/bench.json (about 20 minutes).
+# Benchmarks, not tests: prints a table, writes output/bench.json (about 8 minutes on 2 cores).
 bench: all | $(SETUP_BENCH) ## benchmarks against pandoc; prints a table, writes output/bench.json
 	$(PY) bench/run.py $(BENCH_ARGS)
 

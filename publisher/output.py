@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import glob
@@ -9,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from .errors import PublisherError
@@ -94,11 +96,19 @@ class Staged:
         self.temp.unlink(missing_ok=True)
 
 
-def current_umask() -> int:
+def _read_umask() -> int:
     """The process's umask (read by setting it and putting it back: there is no getter)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+#: read once, at start-up: setting it to read it could race with the preview's threads
+_UMASK = _read_umask()
+
+
+def current_umask() -> int:
+    return _UMASK
 
 
 def _space_hint(error: OSError) -> str:
@@ -108,18 +118,27 @@ def _space_hint(error: OSError) -> str:
 
 
 _LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[^.]+\.(?:tmp|bak)")
+#: a leftover is swept only when its process is gone and it is this old: a build in another
+#: PID namespace (a container sharing the folder) has a pid this process cannot see
+STALE_AFTER_S = 15 * 60
 
 
 def sweep_leftovers(path: Path) -> None:
-    """Remove the temp files of `path` that a build killed mid-way left beside it (its process is gone)."""
+    """Remove the temp files of `path` that a build killed mid-way left beside it."""
+    now = time.time()
     with contextlib.suppress(OSError):
         for entry in path.parent.glob(f".{glob.escape(path.name)}.*.*.*"):
             found = _LEFTOVER.fullmatch(entry.name)
-            if found and found["name"] == path.name and not _alive(int(found["pid"])):
-                if entry.name.endswith(".bak") and not path.exists():
-                    os.replace(entry, path)  # killed between putting the new edition in and restoring the old
-                else:
-                    entry.unlink(missing_ok=True)
+            if found and found["name"] == path.name and not _alive(int(found["pid"])) \
+                    and now - _made_at(entry) > STALE_AFTER_S:
+                entry.unlink(missing_ok=True)
+
+
+def _made_at(entry: Path) -> float:
+    """When a leftover was made: a temp file's last write; a backup's link (its ctime: a hard
+    link to the old edition has the edition's mtime)."""
+    status = entry.lstat()
+    return status.st_mtime if entry.name.endswith(".tmp") else status.st_ctime
 
 
 def _alive(pid: int) -> bool:
@@ -132,51 +151,75 @@ def _alive(pid: int) -> bool:
     return True
 
 
+@dataclasses.dataclass
+class _Put:
+    """One edition being put in place: what was there before, and how to put it back."""
+    edition: Staged
+    existed: bool
+    backup: Path | None
+    inode: int
+    placed: bool = False
+
+
 def commit_all(editions: list[Staged]) -> None:
-    """Put every staged edition in place, or none: if one rename fails, the editions
-    already renamed are put back as they were (and the new ones removed)."""
+    """Put every staged edition in place, or none: if one cannot go in, the editions already
+    put in place are put back as they were (the new ones removed where there was none)."""
     for edition in editions:
         mark_made_with(edition.path, edition.made_with, before=True)
-    done: list[tuple[Staged, Path | None]] = []
+    done: list[_Put] = []
+    current = editions[0].path if editions else Path(".")
     try:
         for edition in editions:
-            backup = _keep_old(edition.path)
-            done.append((edition, backup))
+            current = edition.path
+            existed, backup = _keep_old(edition.path)
+            done.append(_Put(edition, existed, backup, os.stat(edition.temp).st_ino))
             os.replace(edition.temp, edition.path)
+            done[-1].placed = True
     except OSError as error:
         _restore(done)
         for edition in editions:
             edition.discard()
-        raise PublisherError(f"cannot write output: {error.strerror}", done[-1][0].path,
+        raise PublisherError(f"cannot write output: {error.strerror}", current,
                              hint=_space_hint(error) or "earlier editions are left as they were") from None
     except BaseException:
         _restore(done)
         raise
-    for edition, backup in done:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-        mark_made_with(edition.path, edition.made_with, before=False)
+    for put in done:
+        if put.backup is not None:
+            put.backup.unlink(missing_ok=True)
+        mark_made_with(put.edition.path, put.edition.made_with, before=False)
 
 
-def _keep_old(path: Path) -> Path | None:
-    """A hard link to the edition now at `path` (None if there is none), to put back on failure."""
-    if not path.exists():
-        return None
+def _keep_old(path: Path) -> tuple[bool, Path | None]:
+    """Whether an edition is at `path`, and a hard link to it (a copy where links fail; None
+    when neither can be made) to put back if a later edition cannot go in."""
+    if not os.path.lexists(path):
+        return False, None
     backup = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.bak")
     try:
         os.link(path, backup)
-    except OSError:  # a file system without hard links: a copy
-        shutil.copy2(path, backup)
-    return backup
+    except OSError:  # a file system without hard links, or a file not ours to link: a copy
+        try:
+            shutil.copy2(path, backup)
+        except OSError:
+            backup.unlink(missing_ok=True)
+            return True, None
+    return True, backup
 
 
-def _restore(done: list[tuple[Staged, Path | None]]) -> None:
-    for edition, backup in reversed(done):
+def _restore(done: list[_Put]) -> None:
+    """Put back what was there before each edition placed, if the edition there is still ours
+    (another build may have put its own in meanwhile: that one stays)."""
+    for put in reversed(done):
+        path = put.edition.path
         with contextlib.suppress(OSError):
-            if backup is not None:
-                os.replace(backup, edition.path)
-            elif not edition.temp.exists():  # it was renamed in: there was no edition before
-                edition.path.unlink(missing_ok=True)
+            ours = put.placed and os.stat(path).st_ino == put.inode
+            if ours and put.backup is not None:
+                os.replace(put.backup, path)
+            elif ours and not put.existed:
+                path.unlink()
+        if put.backup is not None:
+            put.backup.unlink(missing_ok=True)
 
 
 #: beside an edition `x.pdf`, `.x.pdf.made-with` says it was built with another layout than its source's

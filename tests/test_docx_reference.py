@@ -122,6 +122,9 @@ def hostile_reference(path: Path) -> Path:
     header.paragraphs[0].add_run("江门市委办公室")
     header.add_paragraph().add_run().add_picture(str(Path(__file__).parent / "sources" / "images" / "square.png"),
                                                  width=Mm(10))
+    # a photo in the template's own text: the text goes, and so must the photo
+    template.add_paragraph().add_run().add_picture(str(Path(__file__).parent / "sources" / "images" / "map.jpg"),
+                                                   width=Mm(40))
     template.save(str(path))
     with zipfile.ZipFile(path) as package:
         names = package.namelist()
@@ -147,6 +150,9 @@ def hostile_reference(path: Path) -> Path:
                                       'TargetMode="External"/>'
                                       f'<Relationship Id="rIdOle" Type="{R}/oleObject" Target="embeddings/oleObject1.bin"/>'
                                       '</Relationships>')
+    # the logo links to the department's site: the link goes, the logo stays
+    header_xml = re.sub(r'(<wp:docPr [^>]*?)/>', rf'\1><a:hlinkClick xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="{R}" r:id="rIdWeb"/></wp:docPr>', header_xml, count=1)
+    assert "hlinkClick" in header_xml
     header_xml = header_xml.replace(
         "</w:hdr>",
         f'<w:p xmlns:r="{R}"><w:hyperlink r:id="rIdWeb"><w:r><w:t>部门网站</w:t></w:r></w:hyperlink></w:p>'
@@ -161,6 +167,11 @@ def hostile_reference(path: Path) -> Path:
              {"word/vbaProject.bin": b"Attribute VB_Name = \"AutoOpen\"", "word/_rels/settings.xml.rels": settings_rels.encode(),
               "word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0 an OLE package", "customXml/item1.xml": b"<secret/>"})
     return path
+
+
+def package_bytes(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as package:
+        return package.read(name)
 
 
 def build_with(reference: Path, out: Path) -> tuple[int, Path]:
@@ -184,18 +195,22 @@ def test_macros_remote_templates_objects_and_outside_links_stay_out(tmp_path: Pa
     header = word.sections[0].header
     texts = " ".join(p.text for p in header.paragraphs)
     assert "江门市委办公室" in texts and "部门网站" in texts
-    assert [n for n in names if n.startswith("word/media/")]
+    media = {n: package_bytes(written, n) for n in names if n.startswith("word/media/")}
+    square = (Path(__file__).parent / "sources" / "images" / "square.png").read_bytes()
+    assert square in media.values() and header.paragraphs[1]._p.xpath(".//w:drawing")  # the logo, linked no more
+    map_jpg = (Path(__file__).parent / "sources" / "images" / "map.jpg").read_bytes()
+    assert map_jpg not in media.values()  # the template's own photo does not ship
     # the header's picture and the body's photos each have their own drawing id (Word repairs duplicates)
     with zipfile.ZipFile(written) as package:
         ids = [i for n in names if n.endswith(".xml") for i in re.findall(rb'<wp:docPr id="(\d+)"', package.read(n))]
-    assert len(ids) == len(set(ids)) == 5, ids
+    assert len(ids) == len(set(ids)) == 5, ids  # the logo and the seed's four photos
     code, _ = build_with(reference, tmp_path / "again")
     assert (tmp_path / "again" / written.name).read_bytes() == written.read_bytes()
 
 
 @pytest.mark.parametrize("damage, says", [
     ("dtd", "declares a DTD (entities), which Word never writes"),
-    ("truncated", "is not a Word .docx file"),
+    ("truncated", "reference document's word/styles.xml cannot be read"),
     ("encrypted", "is encrypted or an old Word .doc"),
     ("bomb", "would unpack to more than 64 MB"),
 ])

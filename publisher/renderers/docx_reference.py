@@ -21,7 +21,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ..errors import PublisherError
+from ..errors import PublisherError, one_line
 from .docx_xml import el
 
 #: what a look is made of: the relationships kept, from any part of the reference
@@ -30,11 +30,18 @@ KEPT = frozenset({
     RT.SETTINGS, RT.FONT_TABLE, RT.THEME, RT.WEB_SETTINGS, RT.HEADER, RT.FOOTER, RT.FOOTNOTES,
     RT.ENDNOTES, RT.IMAGE, RT.FONT,
 })
+#: relationships of the main part used without being named in its markup
+_IMPLICIT = frozenset({RT.STYLES, RT.NUMBERING, RT.SETTINGS, RT.FONT_TABLE, RT.THEME, RT.WEB_SETTINGS,
+                       RT.FOOTNOTES, RT.ENDNOTES})
 #: a template is small: more than this unpacked is not one (a zip bomb)
 MAX_UNPACKED = 64 * 1024 * 1024
 #: the attributes by which markup uses a relationship
 _REL_ATTRIBUTES = tuple(f"{{http://schemas.openxmlformats.org/officeDocument/2006/relationships}}{name}"
-                        for name in ("id", "embed", "link", "pict", "dm", "lo", "qs", "cs"))
+                        for name in ("id", "embed", "link", "pict", "href", "dm", "lo", "qs", "cs")) \
+    + ("{urn:schemas-microsoft-com:office:office}relid",)
+#: a link on a picture: only the link goes
+_PICTURE_LINKS = {"{http://schemas.openxmlformats.org/drawingml/2006/main}hlinkClick",
+                  "{http://schemas.openxmlformats.org/drawingml/2006/main}hlinkHover"}
 #: the element a dropped relationship takes with it (a picture, an object), else the using element
 _HOLDERS = {qn("w:drawing"), qn("w:pict"), qn("w:object"), qn("w:control"), qn("w:altChunk")}
 
@@ -55,6 +62,7 @@ def open_reference(path: Path) -> WordDocument:
             body.remove(child)
     if body.find(qn("w:sectPr")) is None:  # no page setup of its own: the layout's (set by the caller)
         body.append(el("w:sectPr"))
+    drop_unused(word)
     return word
 
 
@@ -72,10 +80,8 @@ def check_package(path: Path) -> None:
                 raise PublisherError("reference document would unpack to more than 64 MB: not a template", path,
                                      hint="save a template with only its styles, headers and footers")
             for member in members:
-                if member.filename.endswith((".xml", ".rels")) and _has_dtd(package, member):
-                    raise PublisherError(f"reference document's {member.filename} declares a DTD "
-                                         "(entities), which Word never writes", path,
-                                         hint="save it again from Word")
+                if member.filename.endswith((".xml", ".rels")):
+                    _refuse_dtd(package, member, path)
     except zipfile.BadZipFile:
         raise PublisherError("reference document is not a Word .docx file (not a zip package)", path,
                              hint="save it from Word as 'Word Document (*.docx)'") from None
@@ -83,14 +89,20 @@ def check_package(path: Path) -> None:
         raise PublisherError(f"cannot read reference document: {error.strerror}", path) from None
 
 
-def _has_dtd(package: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+#: reads a part as it is: no DTD loaded, no entity expanded, nothing fetched
+_PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, huge_tree=False)
+
+
+def _refuse_dtd(package: zipfile.ZipFile, member: zipfile.ZipInfo, path: Path) -> None:
+    """A part that declares a DTD (in any encoding, anywhere before its root) is refused."""
     try:
-        with package.open(member) as part:
-            start = part.read(4096)
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as error:
-        raise PublisherError(f"reference document's {member.filename} cannot be read ({error})",
-                             hint="save it again from Word") from None
-    return b"<!DOCTYPE" in start or b"<!ENTITY" in start
+        tree = etree.fromstring(package.read(member), _PARSER).getroottree()
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, etree.LxmlError, ValueError) as error:
+        raise PublisherError(f"reference document's {member.filename} cannot be read "
+                             f"({one_line(str(error))[:120]})", path, hint="save it again from Word") from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise PublisherError(f"reference document's {member.filename} declares a DTD "
+                             "(entities), which Word never writes", path, hint="save it again from Word")
 
 
 def clean(word: WordDocument) -> None:
@@ -116,12 +128,25 @@ def clean(word: WordDocument) -> None:
 
 
 def _drop_uses(part: Any, rid: str) -> None:
-    """Remove the markup of `part` that uses relationship `rid` (a hyperlink keeps its text)."""
+    """Remove the markup of `part` that uses relationship `rid` (a hyperlink keeps its text, a
+    linked picture its picture). A part python-docx keeps as bytes (notes) is parsed for it."""
     root = getattr(part, "_element", None)
-    if root is None:
+    if root is not None:
+        _drop_markup(root, rid)
         return
+    if not str(getattr(part, "content_type", "")).endswith("+xml"):
+        return
+    try:
+        root = etree.fromstring(part.blob, _PARSER)
+    except (etree.LxmlError, ValueError):
+        return
+    _drop_markup(root, rid)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _drop_markup(root: Any, rid: str) -> None:
     for element in list(root.iter()):
-        if not any(element.get(attr) == rid for attr in _REL_ATTRIBUTES):
+        if not isinstance(element.tag, str) or not any(element.get(attr) == rid for attr in _REL_ATTRIBUTES):
             continue
         if element.tag == qn("w:hyperlink"):
             parent = element.getparent()
@@ -129,7 +154,20 @@ def _drop_uses(part: Any, rid: str) -> None:
                 element.addprevious(child)
             parent.remove(element)
             continue
+        if element.tag in _PICTURE_LINKS:
+            element.getparent().remove(element)
+            continue
         holder = next((a for a in element.iterancestors() if a.tag in _HOLDERS), element)
         if holder is root or holder.getparent() is None:
             continue
         holder.getparent().remove(holder)
+
+
+def drop_unused(word: WordDocument) -> None:
+    """After the body is emptied: the relationships of the main part its markup no longer uses
+    (the body's pictures and links, the headers of sections gone). Styles, numbering, settings,
+    fonts, theme and notes are used without being named, and stay."""
+    xml = etree.tostring(word.element)
+    for rid, rel in list(word.part.rels.items()):
+        if rel.reltype not in _IMPLICIT and f'"{rid}"'.encode() not in xml:
+            word.part.rels.pop(rid)

@@ -248,6 +248,10 @@ def dependencies(doc: Document) -> dict[str, list[Path]]:
     return deps
 
 
+#: characters make cannot carry in a rule's file names, even escaped
+_MAKE_CANNOT = re.compile(r"[;:%*?\[\]=|\\'\"()&<>\x00-\x1f]")
+
+
 def make_rules(source: Path, out_dir: Path, warn: Warn | None = None) -> str:
     """Make rules: each edition of `source` depends on the files and layout folders it is made from.
 
@@ -258,9 +262,18 @@ def make_rules(source: Path, out_dir: Path, warn: Warn | None = None) -> str:
     """
     cwd = Path.cwd()
 
+    def named(path: Path) -> str:
+        return str(path.relative_to(cwd) if path.is_relative_to(cwd) else path)
+
     def rel(path: Path) -> str:
-        text = str(path.relative_to(cwd) if path.is_relative_to(cwd) else path)
-        return text.replace("$", "$$").replace("#", "\\#").replace(" ", "\\ ")
+        return named(path).replace("$", "$$").replace("#", "\\#").replace(" ", "\\ ")
+
+    def makeable(path: Path) -> Path:
+        """`path`, or its nearest folder make can name (make cannot carry ; : % * ? [ ] = | \\ or
+        quotes in a rule: a picture called 'a;b.png' is followed through its folder's date)."""
+        while _MAKE_CANNOT.search(named(path)) and path.parent != path:
+            path = path.parent
+        return path
 
     doc = reader.read(source)
     if warn is not None:
@@ -268,11 +281,15 @@ def make_rules(source: Path, out_dir: Path, warn: Warn | None = None) -> str:
     lines, listed = [], {}
     for fmt, files in dependencies(doc).items():
         target = out_dir / f"{source.stem}.{fmt}"
+        files = list(dict.fromkeys(makeable(f) for f in files))
         lines.append(f"{target}: " + " ".join(rel(f) for f in files))
         listed.update(dict.fromkeys(files[1:]))
-    # read again when a layout folder changes or a picture goes: a source without its picture is
-    # then one bad source (its error once), not four failed editions
-    again = [path for path in listed if path.is_dir()] + doc.picture_files
+    # read again when a layout folder changes (a file added), a layout.yaml (its `extends:` may
+    # name another layout) or a picture goes: a source without its picture is then one bad
+    # source (its error once), not four failed editions
+    again = [path for path in listed if path.is_dir() or path.name == "layout.yaml"] \
+        + [makeable(path) for path in doc.picture_files]
+    again = list(dict.fromkeys(again))
     lines.append(f"{out_dir / source.stem}.d: " + " ".join(rel(f) for f in again))  # and the Makefile's own
     lines += [f"{rel(path)}:" for path in listed]
     return "\n".join(lines) + "\n"

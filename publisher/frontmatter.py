@@ -378,11 +378,15 @@ def _person(entry: Any) -> str:
         return str(entry)
     name = {str(k).lower(): v for k, v in entry.items()}.get("name")
     if isinstance(name, dict):
-        parts = {str(k).lower(): str(v) for k, v in name.items()}
-        name = parts.get("literal") or " ".join(p for p in (parts.get("given"), parts.get("family")) if p)
-    if not isinstance(name, (str, int, float)) or not str(name).strip():
+        parts = {str(k).lower(): v for k, v in name.items() if isinstance(v, str) and v.strip()}
+        name = parts.get("literal") or " ".join(parts[p].strip() for p in ("given", "family") if p in parts)
+    if not isinstance(name, str) or not name.strip():
         raise ValueError("an author is given without a name (write 'name: …' in each author's entry)")
     return str(name).strip()
+
+
+#: a time of day after a date: 15:24, 15:24:05.5, with a zone (Z, +08:00, +0800) or none
+_TIME = re.compile(r"(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Z]{2,4})?")
 
 
 def _date_of(value: Any) -> Any:
@@ -394,12 +398,14 @@ def _date_of(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     text = value.strip()
-    iso = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ])", text)
+    iso = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T ]+(?P<time>.*))", text)
+    if iso and iso["time"] and not _TIME.fullmatch(iso["time"].strip()):
+        raise ValueError(f"date {value!r}: the time is not a time of day (write YYYY-MM-DD, or HH:MM after it)")
     chinese = re.match(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text)
     for found in (iso, chinese):
         if found:
             try:
-                return dt.date(*map(int, found.groups())).isoformat()
+                return dt.date(*map(int, found.groups()[:3])).isoformat()
             except ValueError as error:
                 raise ValueError(f"date {value!r}: {error}") from None
     for pattern in _MONTHS_EN:

@@ -171,6 +171,9 @@ def fingerprint_distance(a: str, b: str) -> int:
 
 
 def fingerprints_match(a: str, b: str, max_distance: int = SAME_PICTURE_BITS) -> bool:
-    """True when two fingerprints show the same picture (same look, same aspect ratio)."""
+    """True when two fingerprints show the same picture (same look, same aspect ratio); an
+    empty one (no picture could be read) matches none."""
+    if ":" not in a or ":" not in b:
+        return False
     same_ratio = abs(float(a.split(":")[1]) - float(b.split(":")[1])) < 0.03
     return same_ratio and fingerprint_distance(a, b) <= max_distance

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import time
+import unicodedata
 from typing import Iterator, TextIO
 
 #: the command line's choices (set once by `configure`; a forked PDF worker inherits them)
@@ -52,9 +53,21 @@ def paint(text: str, kind: str, stream: TextIO | None) -> str:
 def status(text: str) -> None:
     """Replace the status line (a terminal's last line) with `text`."""
     if SETTINGS["status"]:
-        columns = _columns()
-        sys.stderr.write("\r\x1b[K" + (text if len(text) < columns else text[: columns - 2] + "…"))
+        sys.stderr.write("\r\x1b[K" + fitted(text, _columns() - 1))
         sys.stderr.flush()
+
+
+def fitted(text: str, columns: int) -> str:
+    """`text` cut to fit `columns` terminal cells (a Chinese character takes two): a status line
+    that wrapped could not be taken back by a carriage return."""
+    cells, out = 0, []
+    for char in text:
+        width = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if cells + width > columns - 1:
+            return "".join(out) + "…"
+        cells += width
+        out.append(char)
+    return text
 
 
 def clear_status() -> None:

@@ -165,3 +165,18 @@ def test_dates_with_times_and_zones_unquoted_give_their_day(tmp_path: Path) -> N
 def dt_day(written: str) -> str:
     year, month, day = written[:10].split(" ")[0].split("T")[0].split("-")
     return f"{int(year):04}-{int(month):02}-{int(day):02}"
+
+
+@pytest.mark.parametrize("written", ["2024-05-01 25:61", "2024-05-01 noon", "2024-05-01T8"])
+def test_a_date_with_a_time_that_is_no_time_is_an_error(tmp_path: Path, written: str) -> None:
+    with pytest.raises(SourceErrors) as caught:
+        reader.read(source(tmp_path, f"---\ntitle: 港口\ndate: {written}\n---\n\n正文。\n"))
+    assert "the time is not a time of day" in caught.value.errors[0].message()
+
+
+@pytest.mark.parametrize("authors", ["author:\n  - name: {given: null, family: null}\n",
+                                     "author:\n  - name: {given: [x]}\n"])
+def test_an_author_table_without_a_written_name_is_an_error(tmp_path: Path, authors: str) -> None:
+    with pytest.raises(SourceErrors) as caught:
+        reader.read(source(tmp_path, f"---\ntitle: 港口\n{authors}---\n\n正文。\n"))
+    assert "an author is given without a name" in caught.value.errors[0].message()

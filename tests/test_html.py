@@ -5,6 +5,7 @@ import base64
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -260,3 +261,14 @@ def test_a_repeated_photo_swapped_in_the_store_is_named_at_each_use(tmp_path: Pa
     from publisher.verify import verify
     messages = [d.message() for d in verify(source, [written], tmp_path / "out")[0].differences]
     assert messages == [f"figure 图{n} shows map.jpg, not portrait.jpg" for n in (1, 2, 3)]
+
+
+def test_a_use_that_points_at_nothing_is_a_missing_picture_not_a_crash(tmp_path: Path) -> None:
+    source = repeated_photos(tmp_path, copies=2)
+    written = builder.build(source, ["html"], tmp_path / "out")["html"]
+    text = written.read_text(encoding="utf-8")
+    written.write_text(text.replace('<use href="#picture-1" />', '<use href="#nothing" />'), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "publisher", "verify", str(source), str(written)],
+                          capture_output=True, text=True)
+    assert done.returncode == 1, done.stderr
+    assert "internal error" not in done.stderr and "figure" in done.stdout

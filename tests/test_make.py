@@ -219,3 +219,34 @@ def test_a_source_that_turns_bad_keeps_its_editions_but_is_no_longer_marked_veri
     assert done.returncode == 2 and "image 'images/square.png' not found" in done.stderr
     assert {ext: (out / f"short-note.{ext}").read_bytes() for ext in before} == before  # earlier editions untouched
     assert not (out / "short-note.verified").exists()  # … but no longer said to agree with the source
+
+
+@pytest.mark.slow
+def test_extends_changed_in_place_and_odd_picture_names_are_followed(project: Path) -> None:
+    add_short_note(project)
+    layouts = project / "layouts"
+    for name, text in (("mine", "extends: ereader\n"), ("other", "extends: ereader\n")):
+        (layouts / name).mkdir()
+        (layouts / name / "layout.yaml").write_text(text, encoding="utf-8")
+    (layouts / "other" / "extra.css").write_text("/* one */\n", encoding="utf-8")
+    note = project / "sources" / "short-note.md"
+    text = note.read_text(encoding="utf-8")
+    # a picture whose name make cannot carry in a rule (';'): followed through its folder
+    shutil.copy(project / "sources" / "images" / "square.png", project / "sources" / "images" / "a;b.png")
+    note.write_text(text.replace("---\n", "---\nlayouts: {html: mine}\n", 1) + "\n![分号](images/a;b.png)\n",
+                    encoding="utf-8")
+    done = make(project, "html")
+    assert done.returncode == 0, done.stderr
+    assert make(project, "html").stdout.strip() == "make: Nothing to be done for 'html'."
+    # `extends:` edited in place (the folder's date does not change): the rules are read again
+    time.sleep(0.01)
+    (layouts / "mine" / "layout.yaml").write_text("extends: other\n", encoding="utf-8")
+    assert built_by_make(make(project, "html")) == {"html"}
+    time.sleep(0.01)
+    (layouts / "other" / "extra.css").write_text("/* two */\n", encoding="utf-8")  # now part of the chain
+    assert built_by_make(make(project, "html")) == {"html"}
+    # the odd picture replaced: its folder changes, the edition is built again
+    time.sleep(0.01)
+    (project / "sources" / "images" / "a;b.png").unlink()
+    shutil.copy(project / "sources" / "images" / "portrait.jpg", project / "sources" / "images" / "a;b.png")
+    assert built_by_make(make(project, "html")) == {"html"}

@@ -96,3 +96,10 @@ def test_hints_name_the_program_as_it_was_typed(tmp_path: Path) -> None:
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert f"(build it first: {program} build {source} --formats pdf)" in done.stderr
+
+
+def test_the_status_line_is_cut_to_the_terminals_width_in_cells() -> None:
+    from publisher.terminal import fitted
+    assert fitted("report.md: pdf", 40) == "report.md: pdf"
+    cut = fitted("江门党建工作年终综述报告.md: pdf: laying out page 12", 20)
+    assert cut.endswith("…") and sum(2 if "\u4e00" <= c <= "\u9fff" else 1 for c in cut) <= 20

@@ -6,11 +6,11 @@ import gc
 import logging
 import mimetypes
 import re
-import tempfile
+import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from unittest import mock
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
@@ -18,6 +18,7 @@ from weasyprint.layout import inline as wp_inline
 from weasyprint.pdf import VARIANTS
 from weasyprint.text import line_break as wp_text
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
+from weasyprint.text.fonts import FontConfiguration
 
 from .. import preflight, terminal
 from ..errors import LayoutError, MissingGlyphs, RenderError
@@ -319,16 +320,21 @@ def output_profile(layout: Layout, variant: str | None) -> Path | None:
     if not named:
         raise LayoutError(f"pdf.variant {variant} needs the printer's CMYK profile", where,
                           hint="name its .icc file in pdf.output_profile")
-    profile = Path(str(named)) if Path(str(named)).is_absolute() else layout.find(str(named))
+    if not isinstance(named, str) or "\0" in named:
+        raise LayoutError(f"pdf.output_profile {named!r} is not a file name", where)
+    profile = Path(named) if Path(named).is_absolute() else layout.find(named)
     try:
-        head = profile.read_bytes()[:40]
+        if not stat.S_ISREG(profile.stat().st_mode):  # a pipe would hang the build, a folder fail it
+            raise LayoutError(f"pdf.output_profile {named!r} is not a file", where)
+        with open(profile, "rb") as handle:
+            head = handle.read(40)
     except OSError as error:
-        raise LayoutError(f"pdf.output_profile {str(named)!r} cannot be read: {error.strerror}", where,
+        raise LayoutError(f"pdf.output_profile {named!r} cannot be read: {error.strerror}", where,
                           hint="install libgs-common (tools/setup.sh does), or name your printer's .icc file") from None
     if len(head) < 40 or head[36:40] != b"acsp":
-        raise LayoutError(f"pdf.output_profile {str(named)!r} is not an ICC profile", where)
+        raise LayoutError(f"pdf.output_profile {named!r} is not an ICC profile", where)
     if head[16:20] != b"CMYK":
-        raise LayoutError(f"pdf.output_profile {str(named)!r} is a {head[16:20].decode('latin-1').strip()} "
+        raise LayoutError(f"pdf.output_profile {named!r} is a {head[16:20].decode('latin-1').strip()} "
                           "profile, not CMYK", where, hint="PDF/X prints in CMYK: name the printer's CMYK profile")
     return profile
 
@@ -347,12 +353,17 @@ def refuse_undated_pdfx(doc: Document, variant: str | None) -> None:
 
 
 @contextlib.contextmanager
-def scratch_folder() -> Iterator[None]:
-    """WeasyPrint's temporary folders (its font configuration makes one, removed only when the
-    object is collected, which a finishing worker never does) go in one of ours, removed after."""
-    with tempfile.TemporaryDirectory(prefix="publisher-pdf-") as scratch, \
-            mock.patch.object(tempfile, "tempdir", scratch):
-        yield
+def font_configuration() -> Iterator[FontConfiguration]:
+    """WeasyPrint's font configuration for one render, and the temporary folder it makes for
+    @font-face files removed after (WeasyPrint removes it only when the object is collected,
+    which a finishing worker process never does)."""
+    fonts = FontConfiguration()
+    try:
+        yield fonts
+    finally:
+        folder = getattr(fonts, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def refuse_tofu(doc: Document, layout: Layout) -> None:
@@ -375,13 +386,13 @@ def render(doc: Document, layout: Layout) -> bytes:
     fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []],
                              url_aliases(doc, layout), files=[profile] if profile else [])
     profiles: dict[str, Any] = {}  # the @color-profile rules, shared by the stylesheet and the render
-    with errors_fail(doc), scratch_folder(), cjk_justification(), single_pass_columns(), lines_kept_while_balancing(), \
+    with errors_fail(doc), font_configuration() as fonts, cjk_justification(), single_pass_columns(), lines_kept_while_balancing(), \
             terminal.layout_progress("weasyprint.progress", f"{doc.source.name}: pdf"):
         document = weasyprint.HTML(string=html, base_url=f"file://{SOURCE_ROOT}",
                                    url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=page_css(layout) + output_intent_css(profile), url_fetcher=fetcher,
-                                        color_profiles=profiles)],
-            color_profiles=profiles, pdf_variant=variant)
+                                        color_profiles=profiles, font_config=fonts)],
+            color_profiles=profiles, font_config=fonts, pdf_variant=variant)
         gc.collect()  # the layout's garbage goes before writing needs memory (peak −25 MB at 100×)
         with lean_writing(), stable_document_id(f"publisher:{doc.stem}:{doc.meta.title}:{doc.meta.date}"):
             pdf: bytes = document.write_pdf(

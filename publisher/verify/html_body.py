@@ -79,6 +79,7 @@ class BodyReader:
     def read(self, root: Any, styles: Styles, load_image: LoadImage, name: str = "") -> None:
         """Read one document (`name`: its path in the edition, for note links)."""
         self._load_image, self._name = load_image, name
+        self._ids = None  # an EPUB's documents each have their own ids
         handlers = (self._start, self._text, self._end)
         for event, node, text in styles.walk(root):
             handlers[event](node, text)

@@ -13,11 +13,12 @@ from typing import Any, Callable
 from urllib.parse import unquote
 
 import markdown
+from markdown import inlinepatterns
 from markdown.extensions.footnotes import NBSP_PLACEHOLDER
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
-from . import images, raw_html
+from . import brackets, images, raw_html
 from .errors import PublisherError, SourceError, SourceErrors, line_of
 from .model import (Aside, Block, Code, CodeBlock, DefinitionList, Figure, Footnote, Heading, Image,
                     Inline, LineBreak, ListBlock, MathBlock, Paragraph, Quote, Table, Text, ThematicBreak,
@@ -55,6 +56,40 @@ def _extension_configs() -> dict[str, dict[str, Any]]:
     return {"toc": {"slugify": slugify}, "footnotes": {"USE_DEFINITION_ORDER": False},
             "pymdownx.arithmatex": {"generic": True},
             "pymdownx.tilde": {"smart_delete": False}}
+
+
+_SQUARE, _ROUND, _QUOTES = brackets.Finder("[", "]"), brackets.Finder("(", ")"), brackets.Marks("'\"")
+_GET_LINK = inlinepatterns.LinkInlineProcessor.getLink
+
+
+def _get_text(self: Any, data: str, index: int) -> tuple[str, int, bool]:
+    """LinkInlineProcessor.getText in linear time: the `]` closing a link's text, nested pairs
+    counted, found from one pass over `data` (Python-Markdown scans to the end for each `[`)."""
+    close = _SQUARE(data).close_of(index)
+    if close < 0:
+        return data[index:], len(data), False
+    return data[index:close], close + 1, True
+
+
+def _get_link(self: Any, data: str, index: int) -> tuple[str, str | None, int, bool]:
+    """LinkInlineProcessor.getLink, without a scan per link where no title is quoted: the `)`
+    that closes `(destination)` from one pass over `data`; a quote on the way, or `<…>`, takes
+    Python-Markdown's own path."""
+    m = self.RE_LINK.match(data, pos=index)
+    if m is None or m.group(1):
+        return _GET_LINK(self, data, index)  # type: ignore[no-any-return]
+    start = m.end()
+    close, quote = _ROUND(data).close_of(start), _QUOTES.next_of(data, start)
+    if close >= 0 and (quote < 0 or quote > close):
+        return self.unescape(data[start:close]).strip(), None, close + 1, True
+    if close < 0 and quote < 0:
+        return "", None, len(data), False
+    return _GET_LINK(self, data, index)  # type: ignore[no-any-return]
+
+
+# one module imports Python-Markdown: its link scanning is made linear here, for every reader
+inlinepatterns.LinkInlineProcessor.getText = _get_text  # type: ignore[method-assign]
+inlinepatterns.LinkInlineProcessor.getLink = _get_link  # type: ignore[method-assign]
 
 
 class _TreeGrab(Treeprocessor):

@@ -60,7 +60,7 @@ def status(text: str) -> None:
 def fitted(text: str, columns: int) -> str:
     """`text` cut to fit `columns` terminal cells (a Chinese character takes two): a status line
     that wrapped could not be taken back by a carriage return."""
-    cells, out = 0, []
+    cells, out = 0, list[str]()
     for char in text:
         width = 2 if unicodedata.east_asian_width(char) in "WF" else 1
         if cells + width > columns - 1:

@@ -12,7 +12,7 @@ from typing import Callable, ContextManager, Iterator, TypeVar
 
 from . import layout as layouts
 from . import output, reader, terminal
-from .errors import MissingGlyphs, PublisherError, SourceErrors, line_of
+from .errors import MissingGlyphs, PrintOnly, PublisherError, SourceErrors, line_of
 from .model import Document
 from .parallel import Beside, map_beside, run_beside
 from .renderers import DEFAULT_LAYOUTS, RENDERERS, renderer
@@ -113,10 +113,11 @@ def build(source: Path, formats: list[str], out_dir: Path, override: str | None 
                     staged[fmt] = output.Staged(paths[fmt], data, made_with(doc, fmt, override, options))
                     if check is not None:
                         check(fmt, staged[fmt].temp, staged[fmt].path)
-            except MissingGlyphs as error:  # the print edition alone cannot be made: the others are
+            except PrintOnly as error:  # the print edition alone cannot be made: the others are
                 output.commit_all(list(staged.values()))
-                raise MissingGlyphs(error.cause, error.file, error.line or glyph_line(source, error.cause),
-                                    error.hint) from None
+                line = error.line or (glyph_line(source, error.cause) if isinstance(error, MissingGlyphs) else None)
+                file = error.file if is_stdin(source) else source  # the source as typed
+                raise type(error)(error.cause, file, line, error.hint) from None
             output.commit_all(list(staged.values()))
         finally:
             for edition in staged.values():

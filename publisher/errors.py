@@ -68,8 +68,16 @@ class RenderError(PublisherError):
     """A renderer could not produce its edition."""
 
 
-class MissingGlyphs(RenderError):
+class PrintOnly(RenderError):
+    """The print edition alone cannot be made from this source: the other editions are built."""
+
+
+class MissingGlyphs(PrintOnly):
     """The print edition needs a character no installed font has: it alone is not built."""
+
+
+class Unprintable(PrintOnly):
+    """More than print can set in bounded time (a 1 MB URL, 50,000 headings): it alone is not built."""
 
 
 def line_of(text: str, needle: str) -> int | None:

@@ -505,3 +505,31 @@ def test_a_file_size_limit_is_one_line_and_leaves_earlier_editions(tmp_path: Pat
     assert_one_line_error(result, "cannot write output: File too large", "raise the file-size limit")
     assert sorted(p.name for p in out.iterdir()) == ["jiangmen-party-building.html"]
     assert (out / "jiangmen-party-building.html").read_bytes() == b"the earlier edition"
+
+
+@pytest.mark.parametrize("form", ["<https://example.org/{}>", "正文 https://example.org/{} 结束。", "`{}`"])
+def test_a_run_of_text_no_line_can_hold_is_refused_for_print_alone(tmp_path: Path, form: str) -> None:
+    source = tmp_path / "long.md"
+    source.write_text("---\ntitle: 长串\n---\n\n第一段。\n\n" + form.format("a" * 1_000_000) + "\n", encoding="utf-8")
+    result = publisher("build", "long.md", "--out", "out", cwd=tmp_path)
+    assert_one_line_error(result, "long.md:7: a run of 1,000,0", "characters without a space",
+                          "the limit is 10,000 (the other editions are built")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["long.docx", "long.epub", "long.html"]
+
+
+def test_a_long_run_under_the_limit_prints(tmp_path: Path) -> None:
+    source = tmp_path / "long.md"
+    source.write_text("---\ntitle: 长串\n---\n\n正文 https://example.org/" + "a" * 3_000 + " 结束。\n", encoding="utf-8")
+    assert_built(publisher("build", source, "--formats", "pdf", "--out", tmp_path / "out"))
+
+
+@pytest.mark.parametrize("what", ["headings", "pictures"])
+def test_more_headings_or_pictures_than_print_sets_is_refused_for_print_alone(tmp_path: Path, what: str) -> None:
+    (tmp_path / "images").mkdir()
+    shutil.copy(ROOT / "tests" / "sources" / "images" / "square.png", tmp_path / "images" / "s.png")
+    unit = "## 标题{n}\n\n正文。\n\n" if what == "headings" else "图标 ![标](images/s.png) {n}\n\n"
+    (tmp_path / "book.md").write_text("---\ntitle: 书\n---\n\n" + "".join(unit.format(n=n) for n in range(5_001)),
+                                      encoding="utf-8")
+    result = publisher("build", "book.md", "--out", "out", cwd=tmp_path)
+    assert_one_line_error(result, f"book.md: the print edition would set 5,001 {what}; the limit is 5,000")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["book.docx", "book.epub", "book.html"]

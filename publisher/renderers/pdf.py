@@ -21,10 +21,10 @@ from weasyprint.text.ffi import TO_UNITS, ffi, pango
 from weasyprint.text.fonts import FontConfiguration
 
 from .. import preflight, terminal
-from ..errors import LayoutError, MissingGlyphs, RenderError
+from ..errors import LayoutError, MissingGlyphs, RenderError, Unprintable, line_of
 from ..layout import Layout
 from ..model import Document
-from ..typography import CHINESE_TEXT
+from ..typography import CHINESE_TEXT, CJK
 from .pdf_columns import lines_kept_while_balancing, single_pass_columns
 from .pdf_write import lean_writing, stable_document_id
 from .pdf_html import SOURCE_ROOT, print_html, url_aliases
@@ -366,6 +366,40 @@ def font_configuration() -> Iterator[FontConfiguration]:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+#: the longest run of text without a break opportunity the print edition sets: WeasyPrint lays out
+#: the rest of a run for each line it breaks, so its time grows with the square of the run (20,000
+#: characters: 13 s; 50,000: 71 s; a 1 MB URL: past 5 minutes). No word or address is this long.
+MAX_UNBROKEN = 10_000
+_UNBROKEN = re.compile(rf"[^\s{CJK}]{{{MAX_UNBROKEN + 1},}}")
+
+
+def refuse_unbreakable(doc: Document) -> None:
+    """Stop before rendering a run of text no line could hold (the other editions are built)."""
+    for where, text in preflight.text_places(doc):
+        found = _UNBROKEN.search(text)
+        if found:
+            source = doc.source.read_text(encoding="utf-8", errors="replace") if doc.source.is_file() else ""
+            raise Unprintable(f"a run of {len(found.group()):,} characters without a space (in {where}) is "
+                              f"longer than print can break into lines; the limit is {MAX_UNBROKEN:,}",
+                              doc.source, line_of(source, found.group()[:200]),
+                              hint="the other editions are built; shorten it, or put spaces in it")
+
+
+#: the most headings and pictures one print edition sets: each is a box WeasyPrint lays out, a
+#: bookmark and a tag (5,000 headings: 25 s and 0.5 GB; the seed copied 100 times has 1,100
+#: headings and 400 pictures); a source with more is a book, to be split
+MAX_PRINT_HEADINGS = MAX_PRINT_PICTURES = 5_000
+
+
+def refuse_oversized(doc: Document) -> None:
+    """Stop before rendering more headings or pictures than print sets in bounded time."""
+    for count, what, limit in ((len(doc.headings), "headings", MAX_PRINT_HEADINGS),
+                               (len(doc.picture_uses), "pictures", MAX_PRINT_PICTURES)):
+        if count > limit:
+            raise Unprintable(f"the print edition would set {count:,} {what}; the limit is {limit:,}",
+                              doc.source, hint="the other editions are built; split the source into several")
+
+
 def refuse_tofu(doc: Document, layout: Layout) -> None:
     """Stop before rendering when a character has no glyph in the layout's fonts."""
     missing = preflight.tofu(doc, list(layout.get("pdf.fonts") or []))
@@ -380,6 +414,8 @@ def render(doc: Document, layout: Layout) -> bytes:
     variant = pdf_variant(layout)
     profile = output_profile(layout, variant)
     refuse_undated_pdfx(doc, variant)
+    refuse_unbreakable(doc)
+    refuse_oversized(doc)
     refuse_tofu(doc, layout)
     html = print_html(doc, layout)
     roots = [doc.base_dir, *layout.dirs]

@@ -116,7 +116,9 @@ def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
     for opening in unclosed:
         builder.notices.warn(f"raw HTML: {opening} is never closed: the tag is left out, the text after it kept",
                              line_of(source_text, opening), hint="close it, or remove it")
-    root = md.publisher_tree  # type: ignore[attr-defined]
+    root = getattr(md, "publisher_tree", None)
+    if root is None:  # nothing left to parse (an unclosed <script> was all there was): no tree is built
+        return [], []
     builder.ids = {builder.ident(e) for e in root.iter() if e.get("id")}
     builder.loose_ids = {loose_key(key): builder.ident(e) for e in root.iter() if e.get("id")
                          for key in (builder.ident(e), "".join(e.itertext()))}

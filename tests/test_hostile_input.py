@@ -533,3 +533,10 @@ def test_more_headings_or_pictures_than_print_sets_is_refused_for_print_alone(tm
     result = publisher("build", "book.md", "--out", "out", cwd=tmp_path)
     assert_one_line_error(result, f"book.md: the print edition would set 5,001 {what}; the limit is 5,000")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["book.docx", "book.epub", "book.html"]
+
+
+def test_a_body_that_is_only_an_unclosed_script_tag_builds_empty(tmp_path: Path) -> None:
+    (tmp_path / "doc.md").write_text("---\ntitle: 攻击\n---\n\n<SCRIPT>\n", encoding="utf-8")  # found by the fuzzer
+    result = publisher("build", "doc.md", *SCREEN, "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "doc.md:5: raw HTML: <SCRIPT> is never closed" in result.stderr

@@ -128,9 +128,10 @@ preview: | $(SETUP_BUILD) ## live preview of the first source on http://127.0.0.
 	@$(if $(PREVIEW_SOURCE),,$(NO_SOURCES); exit 2)
 	$(PUB) preview $(PREVIEW_SOURCE) --port $(PREVIEW_PORT)
 
-# A longer property-based run than `make test` does (60 generated documents).
-fuzz: $(SETUP_TEST) ## a long property-based run (60 generated documents built and verified)
-	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/test_fuzz.py -q
+# A longer property-based run than `make test` does: 60 generated documents built and verified,
+# 80 hostile sources built and 80 mutated editions verified (none may end in an internal error).
+fuzz: $(SETUP_TEST) ## a long property-based run (generated, hostile and mutated input; no internal errors)
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/test_fuzz.py tests/test_fuzz_hostile.py -q
 
 clean: ## remove output/
 	rm -rf $(OUT)

@@ -1,8 +1,12 @@
 """Image files: safe resolution, checks, screen copies and fingerprints (Pillow)."""
 from __future__ import annotations
 
+import errno
 import functools
+import hashlib
 import io
+import os
+import stat
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,32 +52,68 @@ def resolve(src: str, base_dir: Path) -> Path:
     return path
 
 
-def inspect(path: Path) -> tuple[int, int]:
-    """Pixel size of a JPEG or PNG after checking it decodes completely.
-
-    A yearbook reuses a few photos hundreds of times: each file is decoded once.
-    """
-    stat = path.stat()
-    return _inspect(path, stat.st_mtime_ns, stat.st_size)
+#: a picture file larger than this is not a photo for a report
+MAX_PICTURE_BYTES = 200 * 1024 * 1024
 
 
-@functools.lru_cache(maxsize=512)
-def _inspect(path: Path, mtime_ns: int, nbytes: int) -> tuple[int, int]:
+def read_picture(path: Path) -> bytes:
+    """The bytes of a picture file, read once from the file opened: the path was resolved and
+    checked to lie in the source folder, so a symlink put there since is refused (O_NOFOLLOW),
+    and so is anything but a regular file. Every edition is made from these bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        changed = error.errno == errno.ELOOP
+        raise ResourceError(f"image {path.name!r} " + ("was replaced by a link while being read" if changed
+                                                      else f"cannot be opened: {error.strerror}"),
+                            hint="build again once the picture stays put") from None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise ResourceError(f"image {path.name!r} is not a file", hint="link a JPEG or PNG file")
+        if status.st_size > MAX_PICTURE_BYTES:
+            raise ResourceError(f"image {path.name!r} is {status.st_size / 2**20:.0f} MB; the limit is "
+                                f"{MAX_PICTURE_BYTES // 2**20} MB", hint="export it smaller")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(MAX_PICTURE_BYTES + 1)
+    except OSError as error:
+        raise ResourceError(f"image {path.name!r} cannot be read: {error.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def digest_of(data: bytes) -> str:
+    """What a picture's bytes are, in a few: the reader notes it, every edition checks it."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def checked_picture(path: Path, digest: str) -> bytes:
+    """The picture at `path` read again for an edition, refused unless it is the one the reader
+    checked (the same bytes): a file swapped during the build never reaches an edition."""
+    data = read_picture(path)
+    if digest and digest_of(data) != digest:  # no digest: a document made by hand, not by the reader
+        raise ResourceError(f"image {path.name!r} changed while the editions were being made",
+                            hint="build again once the picture stays put")
+    return data
+
+
+def inspect(data: bytes, name: str) -> tuple[int, int]:
+    """Pixel size of a JPEG or PNG after checking it decodes completely."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 if _kind(image.format) not in FORMATS:
-                    raise ResourceError(f"image {path.name!r} is {image.format or 'unknown'}; use JPEG or PNG")
+                    raise ResourceError(f"image {name!r} is {image.format or 'unknown'}; use JPEG or PNG")
                 size = image.size
                 image.load()
     except ResourceError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ResourceError(f"image {path.name!r} is too large to decode safely (decompression bomb?)",
+        raise ResourceError(f"image {name!r} is too large to decode safely (decompression bomb?)",
                             hint=f"keep images under {MAX_PIXELS:,} pixels") from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise ResourceError(f"image {path.name!r} is damaged: {error}",
+        raise ResourceError(f"image {name!r} is damaged: {error}",
                             hint="export it again as JPEG or PNG") from None
     return size
 
@@ -83,19 +123,18 @@ def _kind(fmt: str | None) -> str:
     return "JPEG" if fmt == "MPO" else (fmt or "")
 
 
-def screen_copy(path: Path, long_side: int, quality: int) -> tuple[bytes, str]:
-    """A copy of the image no longer than `long_side` px, as (bytes, MIME type).
+def screen_copy(path: Path, digest: str, long_side: int, quality: int) -> tuple[bytes, str]:
+    """A copy of the picture no longer than `long_side` px, as (bytes, MIME type).
 
-    Made once per file and size: the HTML and EPUB share it, and a yearbook
+    Made once per picture and size: the HTML and EPUB share it, and a yearbook
     that reuses a photo hundreds of times pays for it once.
     """
-    stat = path.stat()
-    return _screen_copy(path, stat.st_mtime_ns, stat.st_size, long_side, quality)
+    return _screen_copy(path, digest, long_side, quality)
 
 
 @functools.lru_cache(maxsize=256)
-def _screen_copy(path: Path, mtime_ns: int, nbytes: int, long_side: int, quality: int) -> tuple[bytes, str]:
-    with Image.open(path) as image:
+def _screen_copy(path: Path, digest: str, long_side: int, quality: int) -> tuple[bytes, str]:
+    with Image.open(io.BytesIO(checked_picture(path, digest))) as image:
         image.load()
         fmt = image.format or "JPEG"
         if max(image.size) > long_side:

@@ -100,10 +100,11 @@ class _TreeGrab(Treeprocessor):
 
 
 def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
-               notices: Notices | None = None) -> tuple[list[Block], list[Footnote]]:
-    """Parse the Markdown body into blocks and footnotes."""
+               notices: Notices | None = None) -> tuple[list[Block], list[Footnote], dict[Path, str]]:
+    """Parse the Markdown body into blocks, footnotes, and the pictures it shows (each file
+    with the digest of the bytes the reader checked)."""
     if not body.strip():  # a source that is only front matter (Python-Markdown builds no tree then)
-        return [], []
+        return [], [], {}
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=_extension_configs())
     md.treeprocessors.register(_TreeGrab(md), "publisher-grab", -100)
     body, unclosed = unclosed_raw(body)
@@ -118,7 +119,7 @@ def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
                              line_of(source_text, opening), hint="close it, or remove it")
     root = getattr(md, "publisher_tree", None)
     if root is None:  # nothing left to parse (an unclosed <script> was all there was): no tree is built
-        return [], []
+        return [], [], {}
     builder.ids = {builder.ident(e) for e in root.iter() if e.get("id")}
     builder.loose_ids = {loose_key(key): builder.ident(e) for e in root.iter() if e.get("id")
                          for key in (builder.ident(e), "".join(e.itertext()))}
@@ -129,7 +130,7 @@ def parse_body(body: str, path: Path, source_text: str, language: str = "zh-CN",
         else:
             blocks.extend(builder.blocks([child], depth=0))
     builder.finish()
-    return table_captions(blocks), notes
+    return table_captions(blocks), notes, {path: digest for path, (digest, _, _) in builder.pictures.items()}
 
 
 def cell_inlines(block: Block) -> list[Inline]:
@@ -173,6 +174,8 @@ class _Builder(InlineReader):
         #: ids by their letters and digits alone: other tools' slugs (Zola's, Hugo's) find them too
         self.loose_ids: dict[str, str] = {}
         self.errors: list[SourceError] = []
+        #: each picture file read once: the digest of its bytes and its size in pixels
+        self.pictures: dict[Path, tuple[str, int, int]] = {}
         self._uncaptioned: list[int | None] = []
         self._math: list[int | None] = []
         #: where the last raw HTML fragment was found in the source (line_after)
@@ -297,7 +300,7 @@ class _Builder(InlineReader):
         src = unquote(self.decode(img.get("src", "")))
         try:
             path = images.resolve(src, self.base_dir)
-            width, height = images.inspect(path)
+            width, height = self.picture(path)
         except PublisherError as error:
             self.errors.append(SourceError(error.cause, self.path, self.line(img.get("src") or "<img"), error.hint))
             path, width, height = Path(src), 0, 0
@@ -312,6 +315,15 @@ class _Builder(InlineReader):
         ident = self.ident(img) or (f"fig-{number}" if number else "")
         return Figure(number, path, caption, ident, width, height, alt=alt or plain_text(caption),
                       href=self.href(href) if href else "", size=size_of(img, width))
+
+    def picture(self, path: Path) -> tuple[int, int]:
+        """The size of the picture at `path`, its bytes read once and checked (a yearbook shows
+        one photo hundreds of times); the editions are made from the same bytes (images.checked_picture)."""
+        if path not in self.pictures:
+            data = images.read_picture(path)
+            self.pictures[path] = (images.digest_of(data), *images.inspect(data, path.name))
+        _, width, height = self.pictures[path]
+        return width, height
 
     def block_figure(self, element: etree.Element, depth: int) -> list[Block]:
         """<figure><img><figcaption>…</figcaption></figure>: one figure with that caption."""

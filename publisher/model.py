@@ -234,6 +234,8 @@ class Document:
     base_dir: Path = field(default=Path("."))
     #: warnings the reader raised (file:line and cause), printed by the command line
     notices: tuple[Notice, ...] = ()
+    #: each picture file → the digest of the bytes the reader checked (every edition must read the same)
+    pictures: dict[Path, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def stem(self) -> str:

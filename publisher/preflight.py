@@ -221,10 +221,9 @@ def image_resolutions(pdf: Path) -> list[Drawn]:
 
 def low_resolution(doc: Document, pdf: Path) -> list[Finding]:
     """A warning for each image printed under MIN_DPI, naming its file and source line where its size tells it."""
-    from .images import inspect
     by_size: dict[tuple[int, int], Path] = {}
-    for path in doc.picture_files:
-        by_size.setdefault(inspect(path), path)
+    for figure in doc.figures:
+        by_size.setdefault((figure.width, figure.height), figure.src)
     source = _source_text(doc.source)
     findings = []
     for drawn in image_resolutions(pdf):

@@ -31,12 +31,12 @@ def read(path: Path) -> Document:
     front = frontmatter.split(text, path)
     fields = frontmatter.check(front, path, notices)
     language = str(fields.get("language") or detect_language(front.body)).strip()
-    blocks, notes = parse_body(front.body, path, source_text=text, language=language, notices=notices)
+    blocks, notes, pictures = parse_body(front.body, path, source_text=text, language=language, notices=notices)
     blocks, title = title_of(drop_empty_headings(blocks, notices), str(fields.get("title") or "").strip(), path)
     meta = meta_from(fields | {"title": title, "language": language})
     return Document(meta=meta, blocks=tuple(blocks), footnotes=tuple(notes),
                     source=path.absolute(), base_dir=path.resolve().parent,
-                    notices=tuple(notices.items))
+                    notices=tuple(notices.items), pictures=pictures)
 
 
 def title_of(blocks: list[Block], title: str, path: Path) -> tuple[list[Block], str]:

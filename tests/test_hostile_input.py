@@ -540,3 +540,66 @@ def test_a_body_that_is_only_an_unclosed_script_tag_builds_empty(tmp_path: Path)
     result = publisher("build", "doc.md", *SCREEN, "--out", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "doc.md:5: raw HTML: <SCRIPT> is never closed" in result.stderr
+
+
+# ---- the picture checked is the picture printed -----------------------------------------
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html", "epub"])
+def test_a_picture_swapped_after_it_was_checked_never_reaches_an_edition(tmp_path: Path, fmt: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from publisher import build as builder
+    from publisher.errors import PublisherError
+    shutil.copytree(ROOT / "sources", tmp_path / "src")
+    source = tmp_path / "src" / "jiangmen-party-building.md"
+    secret = tmp_path / "secret.jpg"  # outside the source folder
+    shutil.copy(ROOT / "tests" / "sources" / "images" / "map.jpg", secret)
+    photo = tmp_path / "src" / "images" / "photo-1.jpg"
+    read = builder.read
+
+    def read_then_swap(path: Path):  # the reader checks the photo; then it becomes a link to the secret
+        doc = read(path)
+        photo.unlink()
+        photo.symlink_to(secret)
+        return doc
+    monkeypatch.setattr(builder, "read", read_then_swap)
+    with pytest.raises(PublisherError) as raised:
+        builder.build(source, [fmt], tmp_path / "out")
+    assert "photo-1.jpg" in raised.value.message() and ("replaced by a link" in raised.value.message()
+                                                        or "changed while" in raised.value.message())
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+@pytest.mark.parametrize("fmt", ["docx", "html"])
+def test_a_picture_rewritten_after_it_was_checked_is_named(tmp_path: Path, fmt: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from publisher import build as builder
+    from publisher.errors import PublisherError
+    shutil.copytree(ROOT / "sources", tmp_path / "src")
+    source = tmp_path / "src" / "jiangmen-party-building.md"
+    photo = tmp_path / "src" / "images" / "photo-2.jpg"
+    read = builder.read
+
+    def read_then_rewrite(path: Path):
+        doc = read(path)
+        photo.write_bytes((ROOT / "tests" / "sources" / "images" / "map.jpg").read_bytes())
+        return doc
+    monkeypatch.setattr(builder, "read", read_then_rewrite)
+    with pytest.raises(PublisherError, match="image 'photo-2.jpg' changed while the editions were being made"):
+        builder.build(source, [fmt], tmp_path / "out")
+
+
+def test_a_2_gb_sparse_picture_is_refused_at_once(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    with open(tmp_path / "images" / "big.jpg", "wb") as handle:  # 2 GB on paper, nothing on disk
+        handle.truncate(2 * 1024**3)
+    (tmp_path / "doc.md").write_text("---\ntitle: 大图\n---\n\n![大图。](images/big.jpg)\n", encoding="utf-8")
+    result = publisher("build", "doc.md", "--out", "out", cwd=tmp_path, memory=1024**3)
+    assert_one_line_error(result, "doc.md:5: image 'big.jpg' is 2048 MB; the limit is 200 MB")
+
+
+def test_an_unusable_tmpdir_does_not_stop_a_build(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "tmp"
+    not_a_folder.write_text("a file where TMPDIR should be")
+    shutil.copytree(ROOT / "sources", tmp_path / "src")
+    assert_built(publisher("build", tmp_path / "src" / "jiangmen-party-building.md", "--out", tmp_path / "out",
+                           env={**os.environ, "TMPDIR": str(not_a_folder)}))

@@ -165,7 +165,7 @@ def test_figures_embed_screen_copies(page: Page, seed_doc: Document, tmp_path: P
         assert " ".join(figure.text.split()) == f"图{source.number} {source.caption_text}"
         copy = tmp_path / f"{source.id}.jpg"
         copy.write_bytes(base64.b64decode(img.attrs["src"].split(",", 1)[1]))
-        width, height = images.inspect(copy)
+        width, height = images.inspect(copy.read_bytes(), copy.name)
         assert max(width, height) <= 1600
         assert width / height == pytest.approx(source.width / source.height, abs=0.01)
     assert len(page.find("figcaption")) == len(figures)

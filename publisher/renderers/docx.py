@@ -53,6 +53,7 @@ def render(doc: Document, layout: Layout) -> bytes:
                                    "sequence": labels.get("figure_sequence", "Figure"), **config["figure"]}}
     writer = DocxWriter(word.part, styles, config, text_width(sect_pr), numbering)
     writer.depths = heading_depths(doc)
+    writer.pictures = doc.pictures
     body = front_matter(doc, config, styles) + table_of_contents(doc, config, styles)
     figure = config["figure"]
     body += writer.blocks(arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure"))))

@@ -16,7 +16,7 @@ from docx.shared import Emu
 from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Figure, Footnote,
                      FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math, MathBlock,
                      Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak)
-from .. import highlight
+from .. import highlight, images
 from .docx_lists import Numbering
 from .docx_package import image_part
 from .docx_styles import StyleBook
@@ -46,6 +46,8 @@ class DocxWriter:
         self._list_level: list[tuple[bool, int]] = []
         #: heading id → its depth in the outline (set by the renderer: model.heading_depths)
         self.depths: dict[str, int] = {}
+        #: each picture file → the digest of the bytes the reader checked (set by the renderer)
+        self.pictures: dict[Path, str] = {}
 
     # -- blocks
     def blocks(self, blocks: tuple[Block, ...] | list[Block]) -> list[Element]:
@@ -266,7 +268,7 @@ class DocxWriter:
                 width = round(limit * node.width / node.height) if node.height else limit
         key = (id(self.rels_part), node.src)
         if key not in self._images:
-            image = image_part(self.part.package, node.src)
+            image = image_part(self.part.package, node.src, images.checked_picture(node.src, self.pictures.get(node.src, "")))
             self._images[key] = self.rels_part.relate_to(image, RT.IMAGE)
         self._shape_id += 1
         inline = CT_Inline.new_pic_inline(self._shape_id, self._images[key],

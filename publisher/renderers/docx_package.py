@@ -79,7 +79,7 @@ def number_drawings(word: WordDocument) -> None:
             drawing.set("id", str(number))
 
 
-def image_part(package: Package, path: Path) -> ImagePart:
+def image_part(package: Package, path: Path, blob: bytes) -> ImagePart:
     """The part holding the picture file at `path`: one per distinct content, named
     /word/media/imageN.jpg or .png whatever the file is called.
 
@@ -87,7 +87,6 @@ def image_part(package: Package, path: Path) -> ImagePart:
     so a CMYK JPEG (Adobe APP14 first) stopped the build; and it took the part's
     suffix from the file's name. The reader has checked the file decodes as JPEG or PNG.
     """
-    blob = path.read_bytes()
     sha1 = hashlib.sha1(blob).hexdigest()
     for part in package.image_parts:
         if part.sha1 == sha1:

@@ -78,13 +78,13 @@ def package_pictures(doc: Document, layout: Layout) -> dict[Path, Item]:
     for index, src in enumerate(doc.picture_files, start=1):
         shown = first_figure.get(src)
         name = (f"image-{shown.number}", f"fig-{shown.number}") if shown else (f"picture-{index}", f"picture-{index}")
-        pictures[src] = picture(src, name, layout, src == cover)
+        pictures[src] = picture(doc, src, name, layout, src == cover)
     return pictures
 
 
-def picture(src: Path, name: tuple[str, str], layout: Layout, cover: bool) -> Item:
+def picture(doc: Document, src: Path, name: tuple[str, str], layout: Layout, cover: bool) -> Item:
     """The picture's screen copy as a package image: `name` is its (manifest id, file name)."""
-    data, mime = screen_image(src, layout, "epub")
+    data, mime = screen_image(doc, src, layout, "epub")
     return Item(name[0], f"images/{name[1]}.{SUFFIXES[mime]}", mime, data, "cover-image" if cover else "")
 
 

@@ -20,7 +20,7 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-
 def render(doc: Document, layout: Layout) -> bytes:
     """The e-reader edition of `doc` as UTF-8 HTML."""
     shared = SharedPictures(doc, layout)
-    writer = HtmlWriter(image_src=lambda figure: data_uri(figure, layout),
+    writer = HtmlWriter(image_src=lambda figure: data_uri(doc, figure, layout),
                         figure_label=layout.word("html", "figure", doc.meta.language),
                         sections=True, picture_markup=shared.use).for_document(doc)
     body = writer.body(doc)
@@ -32,9 +32,9 @@ def render(doc: Document, layout: Layout) -> bytes:
     return page.encode("utf-8")
 
 
-def data_uri(figure: Figure | Image, layout: Layout) -> str:
+def data_uri(doc: Document, figure: Figure | Image, layout: Layout) -> str:
     """The picture's screen copy as a data: URI."""
-    data, mime = screen_image(figure.src, layout, "html")
+    data, mime = screen_image(doc, figure.src, layout, "html")
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -47,7 +47,7 @@ class SharedPictures:
     """
 
     def __init__(self, doc: Document, layout: Layout) -> None:
-        self.layout = layout
+        self.doc, self.layout = doc, layout
         uses = Counter(doc.picture_uses)
         #: file → its id in the store, for each picture used more than once, first use first
         self.ids = {src: f"picture-{n}" for n, src in enumerate((s for s in uses if uses[s] > 1), 1)}
@@ -59,7 +59,7 @@ class SharedPictures:
         ident = self.ids.get(node.src)
         if ident is None:
             return None
-        self.stored.setdefault(node.src, (data_uri(node, self.layout), node.width, node.height))
+        self.stored.setdefault(node.src, (data_uri(self.doc, node, self.layout), node.width, node.height))
         # as <img alt="…">: a picture with a description, or one the reader passes over (alt="")
         seen = f'role="img" aria-label="{escape(node.alt)}"' if node.alt else 'aria-hidden="true"'
         classes = f"picture {css_class}".strip()

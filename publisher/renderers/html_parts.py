@@ -89,9 +89,10 @@ def stylesheet(layout: Layout, names: list[str]) -> str:
     return "\n".join(parts)
 
 
-def screen_image(src: Path, layout: Layout, fmt: str) -> tuple[bytes, str]:
-    """An image file scaled and compressed for screens, as (bytes, MIME type)."""
-    return images.screen_copy(src, whole_number(layout, fmt, "image_long_side"),
+def screen_image(doc: Document, src: Path, layout: Layout, fmt: str) -> tuple[bytes, str]:
+    """A picture of `doc` scaled and compressed for screens, as (bytes, MIME type), from the
+    bytes the reader checked (images.checked_picture)."""
+    return images.screen_copy(src, doc.pictures.get(src, ""), whole_number(layout, fmt, "image_long_side"),
                               whole_number(layout, fmt, "image_quality"))
 
 

@@ -20,8 +20,8 @@ from weasyprint.text import line_break as wp_text
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 from weasyprint.text.fonts import FontConfiguration
 
-from .. import preflight, terminal
-from ..errors import LayoutError, MissingGlyphs, RenderError, Unprintable, line_of
+from .. import images, preflight, terminal
+from ..errors import LayoutError, MissingGlyphs, PublisherError, RenderError, Unprintable, line_of
 from ..layout import Layout
 from ..model import Document
 from ..typography import CHINESE_TEXT, CJK
@@ -39,8 +39,11 @@ class SandboxFetcher(weasyprint.URLFetcher):
     """Serves files under the allowed folders only; anything else stops the render."""
 
     def __init__(self, roots: list[Path], font_roots: list[Path],
-                 aliases: dict[str, Path] | None = None, files: list[Path] | None = None) -> None:
+                 aliases: dict[str, Path] | None = None, files: list[Path] | None = None,
+                 pictures: dict[Path, str] | None = None) -> None:
         super().__init__(allowed_protocols={"file"})
+        #: the document's pictures → the digest of the bytes the reader checked
+        self.pictures = dict(pictures or {})
         #: single files allowed wherever they lie (the layout's output profile)
         self.files = {f.resolve() for f in files or []}
         #: URL path roots that stand for real folders (see pdf_html.url_aliases)
@@ -51,11 +54,28 @@ class SandboxFetcher(weasyprint.URLFetcher):
         self.font_roots = [r.resolve() for r in font_roots]
 
     def fetch(self, url: str, headers: Any = None) -> weasyprint.urls.URLFetcherResponse:
+        picture = self.picture_at(url)
+        if picture is not None:  # the picture the reader checked, or nothing
+            try:
+                data = images.checked_picture(picture, self.pictures[picture])
+            except PublisherError as error:
+                raise weasyprint.urls.FatalURLFetchingError(error.cause) from None
+            kind = mimetypes.guess_type(picture.name)[0] or "application/octet-stream"
+            return weasyprint.urls.URLFetcherResponse(url, data, {"Content-Type": kind})
         path = self.allowed(url)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         # answer with the URL asked for: WeasyPrint bases a stylesheet's url()s on it, and
         # the real path would differ between checkouts (see pdf_html.SOURCE_ROOT)
         return weasyprint.urls.URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+
+    def picture_at(self, url: str) -> Path | None:
+        """The document picture `url` names, as the reader resolved it (not resolved again: a link
+        put in its place since is refused when it is opened), or None."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = self.real_path(unquote(parts.path))
+        return path if path in self.pictures else None
 
     def allowed(self, url: str) -> Path:
         """The local file `url` names, if it lies inside an allowed folder."""
@@ -420,7 +440,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     html = print_html(doc, layout)
     roots = [doc.base_dir, *layout.dirs]
     fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []],
-                             url_aliases(doc, layout), files=[profile] if profile else [])
+                             url_aliases(doc, layout), files=[profile] if profile else [], pictures=doc.pictures)
     profiles: dict[str, Any] = {}  # the @color-profile rules, shared by the stylesheet and the render
     with errors_fail(doc), font_configuration() as fonts, cjk_justification(), single_pass_columns(), lines_kept_while_balancing(), \
             terminal.layout_progress("weasyprint.progress", f"{doc.source.name}: pdf"):

@@ -84,7 +84,9 @@ def image_url(doc: Document) -> Callable[[Figure | Image], str]:
     not 'a' with a fragment or 'a b.jpg'.
     """
     base = doc.base_dir.resolve()
-    return lambda figure: f"file://{SOURCE_ROOT}{quote(Path(figure.src).resolve().relative_to(base).as_posix())}"
+    # the reader resolved and checked each path: resolved again, a link put there since would
+    # lead elsewhere (the fetcher then refuses to read it)
+    return lambda figure: f"file://{SOURCE_ROOT}{quote(Path(figure.src).relative_to(base).as_posix())}"
 
 
 def print_html(doc: Document, layout: Layout) -> str:

@@ -12,7 +12,7 @@ from typing import Callable, ContextManager, Iterator, TypeVar
 
 from . import layout as layouts
 from . import output, reader, terminal
-from .errors import MissingGlyphs, PrintOnly, PublisherError, SourceErrors, line_of
+from .errors import LayoutError, MissingGlyphs, PrintOnly, PublisherError, SourceErrors, line_of
 from .model import Document
 from .parallel import Beside, map_beside, run_beside
 from .renderers import DEFAULT_LAYOUTS, RENDERERS, renderer
@@ -49,9 +49,22 @@ def layout_name(doc: Document, fmt: str, override: str | None) -> str:
 def render_one(doc: Document, override: str | None, options: dict[str, object] | None,
                fmt: str) -> bytes:
     """Render one edition with its layout."""
-    chosen = layouts.load(layout_name(doc, fmt, override)).with_options(**(options or {}))
+    chosen = load_layout(doc, fmt, override).with_options(**(options or {}))
     with fewer_collections(), terminal.timed(f"{doc.source.name}: {fmt}"):
         return call_with_room(functools.partial(renderer(fmt), doc, chosen))
+
+
+def load_layout(doc: Document, fmt: str, override: str | None) -> layouts.Layout:
+    """The layout for `fmt`; one the front matter names but no folder has is named at its line."""
+    name = layout_name(doc, fmt, override)
+    try:
+        return layouts.load(name)
+    except LayoutError as error:
+        if override or error.file is not None or not doc.meta.layout_for(fmt) or not doc.source.is_file():
+            raise
+        text = doc.source.read_text(encoding="utf-8", errors="replace")
+        line = line_of(text, f": {name}") or line_of(text, name)
+        raise LayoutError(f"layouts: {error.cause}", doc.source, line, error.hint) from None
 
 
 def render_all(doc: Document, formats: list[str], override: str | None = None,
@@ -243,7 +256,7 @@ def dependencies(doc: Document) -> dict[str, list[Path]]:
     common = [doc.source.resolve(), *doc.picture_files, *code]
     deps = {}
     for fmt in RENDERERS:
-        chosen = layouts.load(layout_name(doc, fmt, None))
+        chosen = load_layout(doc, fmt, None)
         found = sorted(p for d in chosen.dirs for p in [d, *d.rglob("*")] if p.is_file() or p.is_dir())
         deps[fmt] = common + found
     return deps

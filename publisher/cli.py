@@ -7,6 +7,7 @@ import functools
 import importlib.metadata
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -40,6 +41,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line with exit code 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        typed = re.search(r"invalid choice: '([^']+)'", message)
+        if typed and typed.group(1).lower().endswith((".md", ".markdown", ".txt")):  # the command forgotten
+            raise PublisherError(f"'{typed.group(1)}' is not a command",
+                                 hint=f"did you mean '{self.prog} build {typed.group(1)}'?")
         raise PublisherError(f"{message} (see '{self.prog} --help')")
 
 
@@ -280,7 +285,7 @@ def print_warnings(doc: Document, strict: bool = False, quiet: bool = False) -> 
         return
     terminal.clear_status()
     label = terminal.paint("warning:", "warning", sys.stderr)
-    for notice in doc.notices:
+    for notice in sorted(doc.notices, key=lambda n: n.line or 0):  # in the order of the source's lines
         print(f"publisher: {label} {notice.message()}", file=sys.stderr)
     count = len(doc.notices)
     if count:

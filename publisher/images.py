@@ -1,6 +1,7 @@
 """Image files: safe resolution, checks, screen copies and fingerprints (Pillow)."""
 from __future__ import annotations
 
+import difflib
 import errno
 import functools
 import hashlib
@@ -45,7 +46,7 @@ def resolve(src: str, base_dir: Path) -> Path:
         raise ResourceError(f"image {src!r} lies outside the source folder",
                             hint="copy it into the source folder")
     if not found:
-        raise ResourceError(f"image {src!r} not found", hint=f"looked in {base}")
+        raise ResourceError(f"image {src!r} not found", hint=_nearest(src, path) + f"looked in {base}")
     if path.suffix.lower() == ".svg":
         raise ResourceError(f"image {src!r} is SVG, which can carry scripts and external references",
                             hint="export it as PNG")
@@ -54,6 +55,19 @@ def resolve(src: str, base_dir: Path) -> Path:
 
 #: a picture file larger than this is not a photo for a report
 MAX_PICTURE_BYTES = 200 * 1024 * 1024
+
+
+def _nearest(src: str, path: Path) -> str:
+    """'did you mean …? ' naming a file beside the one asked for with a near name (a typo), or ''."""
+    try:
+        names = [entry.name for entry in path.parent.iterdir() if entry.is_file()][:5000]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.75)
+    if not close:
+        return ""
+    folder = src.rsplit("/", 1)[0] + "/" if "/" in src else ""
+    return f"did you mean '{folder}{close[0]}'? "
 
 
 def read_picture(path: Path) -> bytes:

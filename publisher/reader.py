@@ -112,8 +112,18 @@ def meta_from(data: dict[str, Any]) -> Meta:
                 layouts=tuple(sorted((str(k), str(v)) for k, v in data.get("layouts", {}).items())))
 
 
+#: files an editor may give where the Markdown source is wanted, by their first bytes
+_NOT_MARKDOWN = {b"%PDF": "a PDF", b"PK\x03\x04": "a Word, EPUB or zip file", b"\xff\xd8\xff": "a JPEG picture",
+                 b"\x89PNG": "a PNG picture", b"GIF8": "a GIF picture", b"\xd0\xcf\x11\xe0": "an old Word file"}
+
+
 def _read_text(path: Path) -> str:
     raw = read_bounded(path)
+    kind = next((what for magic, what in _NOT_MARKDOWN.items() if raw.startswith(magic)), None)
+    if kind:
+        raise SourceError(f"this is {kind}, not a Markdown source", path,
+                          hint="give the .md file the editions are made from; verify and preflight find "
+                               "its editions in --out")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError("source is UTF-16 text", path, 1, hint="save it as UTF-8")
     if raw.startswith(b"\xef\xbb\xbf"):

@@ -237,3 +237,53 @@ def test_the_closed_sets_are_weasyprints() -> None:
     from weasyprint.pdf import VARIANTS
     assert layout_check.PAGE_SIZES == set(PAGE_SIZES)
     assert layout_check.PDF_VARIANTS == set(VARIANTS)
+
+
+# ---- what a new editor met (a walk through the README from a fresh clone) -----------------
+
+@pytest.mark.parametrize("suffix, kind", [("pdf", "a PDF"), ("docx", "a Word, EPUB or zip file"),
+                                          ("png", "a PNG picture")])
+def test_an_edition_or_picture_given_as_the_source_is_named_for_what_it_is(tmp_path: Path, suffix: str,
+                                                                          kind: str) -> None:
+    work = folder(tmp_path, doc=GOOD)
+    assert run("build", "doc.md", "--formats", "pdf,docx", "--out", "out", cwd=work).returncode == 0
+    given = {"pdf": "out/doc.pdf", "docx": "out/doc.docx", "png": "x.png"}[suffix]
+    for command in ("build", "verify", "preflight"):
+        assert_one_line_error(run(command, given, cwd=work), f"{given}: this is {kind}, not a Markdown source",
+                              "give the .md file the editions are made from")
+
+
+def test_the_command_forgotten_is_offered(tmp_path: Path) -> None:
+    assert_one_line_error(run("doc.md", cwd=folder(tmp_path, doc=GOOD)),
+                          "'doc.md' is not a command (did you mean 'publisher build doc.md'?)")
+
+
+def test_a_layout_the_front_matter_names_is_named_at_its_line(tmp_path: Path) -> None:
+    work = folder(tmp_path, doc="---\ntitle: 版式\nlayouts:\n  html: ereader\n  pdf: newspapr\n---\n\n正文。\n")
+    assert_one_line_error(run("build", "doc.md", "--formats", "pdf", cwd=work),
+                          "doc.md:5: layouts: unknown layout 'newspapr' (did you mean 'newspaper'?")
+
+
+def test_a_missing_picture_offers_the_one_beside_it(tmp_path: Path) -> None:
+    work = folder(tmp_path, doc="---\ntitle: 图\n---\n\n![图。](y.png)\n\n![图。](nothing-like-it.png)\n")
+    (work / "x.png").rename(work / "y1.png")
+    result = run("build", "doc.md", "--formats", "html", cwd=work)
+    assert result.returncode == 2
+    assert f"doc.md:5: image 'y.png' not found (did you mean 'y1.png'? looked in {work})" in result.stderr
+    assert f"doc.md:7: image 'nothing-like-it.png' not found (looked in {work})" in result.stderr
+
+
+def test_warnings_come_in_the_order_of_their_lines(tmp_path: Path) -> None:
+    work = folder(tmp_path, doc="---\ntitle: 警告\nlayout: post\n---\n\n[他处](other.md)\n\n![](x.png)\n\n"
+                                "[无处](#nowhere)\n")
+    result = run("build", "doc.md", "--formats", "html", cwd=work)
+    lines = [int(l.split("doc.md:")[1].split(":")[0]) for l in result.stderr.splitlines() if "warning: doc.md:" in l]
+    assert len(lines) >= 3 and lines == sorted(lines), result.stderr
+
+
+def test_verify_says_which_editions_it_did_not_find(tmp_path: Path) -> None:
+    work = folder(tmp_path, doc=GOOD)
+    assert run("build", "doc.md", "--formats", "html,docx", "--out", "out", cwd=work).returncode == 0
+    result = run("verify", "doc.md", "--out", "out", cwd=work)
+    assert result.returncode == 0
+    assert "publisher: note: not found, not checked: out/doc.pdf, out/doc.epub" in result.stderr

@@ -6,6 +6,7 @@ model; `compare` sets those facts beside the model's and names every difference.
 from __future__ import annotations
 
 import contextlib
+import sys
 import importlib
 import time
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ def find_editions(doc: Document, editions: list[Path], out_dir: Path, typed: Pat
     if not found:
         raise PublisherError(f"no editions of {doc.source.name} in {out_dir}",
                              hint=f"run '{command_name()} build {typed or doc.source} --out {out_dir}' first")
+    if not editions and len(found) < len(EXTRACTORS):  # not asked for by name: say what is not there
+        missing = [str(out_dir / f"{doc.stem}.{fmt}") for fmt in EXTRACTORS if out_dir / f"{doc.stem}.{fmt}" not in found]
+        print(f"publisher: note: not found, not checked: {', '.join(missing)}", file=sys.stderr)
     return found
 
 

@@ -99,3 +99,18 @@ class SourceErrors(SourceError):
 
     def message(self) -> str:
         return "\n".join(error.message() for error in self.errors)
+
+
+class LayoutErrors(LayoutError):
+    """Several problems of one layout.yaml, reported together (one line each)."""
+
+    def __init__(self, errors: list[LayoutError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.cause, first.file, first.line, first.hint)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (self.__class__, (self.errors,))
+
+    def message(self) -> str:
+        return "\n".join(error.message() for error in self.errors)

@@ -11,7 +11,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .errors import LayoutError
+from .errors import LayoutError, LayoutErrors
 from .model import Meta
 
 #: label key → the name a format's own setting has in layout.yaml (pdf.figure_label …)
@@ -58,10 +58,14 @@ Problem = tuple[str, str] | None
 
 
 def check(config: dict[str, Any], path: Path, base: dict[str, Any]) -> None:
-    """Refuse the first unknown key or value out of its set in `config`, read from `path`."""
-    for parts, problem in problems(config, base):
-        cause, hint = problem
-        raise LayoutError(cause, path, key_line(_text(path), parts), hint)
+    """Refuse every unknown key and every value out of its set in `config`, read from `path`,
+    in one run (one line each), as the front matter's problems are."""
+    text = _text(path)
+    found = [LayoutError(cause, path, key_line(text, parts), hint) for parts, (cause, hint) in problems(config, base)]
+    if len(found) == 1:
+        raise found[0]
+    if found:
+        raise LayoutErrors(found)
 
 
 def problems(config: dict[str, Any], base: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], tuple[str, str]]]:
@@ -81,7 +85,7 @@ def _walk(value: Any, parts: tuple[str, ...], pattern: str, base: dict[str, Any]
         name = str(key)
         if known is not None and name not in known:
             yield parts + (name,), unknown(parts, name, known)
-            return
+            continue  # its own keys mean nothing: not looked into
         yield from _walk(child, parts + (name,), _join(pattern, "*" if known is None else name), base)
 
 

@@ -287,3 +287,12 @@ def test_verify_says_which_editions_it_did_not_find(tmp_path: Path) -> None:
     result = run("verify", "doc.md", "--out", "out", cwd=work)
     assert result.returncode == 0
     assert "publisher: note: not found, not checked: out/doc.pdf, out/doc.epub" in result.stderr
+
+
+def test_every_mistake_of_a_layout_yaml_in_one_run(tmp_path: Path) -> None:
+    env = layout_env(tmp_path, "typo", "extends: newspaper\npdf:\n  bleeed: 3mm\n  marks: crops\nhtml:\n  tco_depth: 2\n")
+    result = run("build", "doc.md", "--layout", "typo", "--formats", "html", cwd=folder(tmp_path, doc=GOOD), env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [line.split("layout.yaml:")[1].split(":")[0] for line in lines] == ["3", "4", "6"], lines
+    assert "pdf.bleeed" in lines[0] and "'crops'" in lines[1] and "html.tco_depth" in lines[2]

@@ -214,6 +214,14 @@ def _closing(text: str, fences: tuple[str, ...], path: Path) -> tuple[int, int]:
     return pos + 1, pos + skip
 
 
+#: what to do about YAML's own words, for the mistakes editors make
+_YAML_HINTS = {
+    "mapping values are not allowed here": "a value with ': ' in it goes in quotes: subtitle: \"时间: 上午\"",
+    "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
+    "found unexpected end of stream": "a quote is opened and never closed",
+}
+
+
 def _yaml_block(text: str, path: Path) -> FrontMatter:
     end, body = _closing(text, ("---", "..."), path)
     front = text[4:end]
@@ -224,8 +232,8 @@ def _yaml_block(text: str, path: Path) -> FrontMatter:
         mark = getattr(error, "context_mark", None) or getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else None
         cause = getattr(error, "problem", None) or "invalid YAML"
-        raise SourceError(f"front matter: {cause}", path, line,
-                          hint=getattr(error, "hint", "check quotes and indentation")) from None
+        hint = getattr(error, "hint", _YAML_HINTS.get(cause, "check quotes and indentation"))
+        raise SourceError(f"front matter: {cause}", path, line, hint=hint) from None
     except ValueError as error:  # e.g. a date like 2025-13-45
         raise SourceError(f"front matter: {error}", path, hint="dates are YYYY-MM-DD") from None
     if data is None:

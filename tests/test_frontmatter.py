@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from publisher import reader
-from publisher.errors import SourceErrors
+from publisher.errors import SourceError, SourceErrors
 from publisher.model import Heading, Link, Paragraph
 
 
@@ -180,3 +180,13 @@ def test_an_author_table_without_a_written_name_is_an_error(tmp_path: Path, auth
     with pytest.raises(SourceErrors) as caught:
         reader.read(source(tmp_path, f"---\ntitle: 港口\n{authors}---\n\n正文。\n"))
     assert "an author is given without a name" in caught.value.errors[0].message()
+
+
+@pytest.mark.parametrize("front, hint", [
+    ("title: 会议: 上午\n", "a value with ': ' in it goes in quotes"),
+    ("title: x\n\tbyline: y\n", "indent with spaces, not tabs"),
+])
+def test_yaml_mistakes_editors_make_say_what_to_do(tmp_path: Path, front: str, hint: str) -> None:
+    with pytest.raises(SourceError) as caught:
+        reader.read(source(tmp_path, f"---\n{front}---\n\n正文。\n"))
+    assert f"({hint}" in caught.value.message()

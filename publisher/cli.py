@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 from . import __version__
 from . import build as builder
 from . import terminal
-from .errors import LayoutErrors, PublisherError, SourceError, SourceErrors, one_line
+from .errors import PublisherError, Several, SourceError, SourceErrors, one_line
 from .model import Document
 from .notices import Notice
 from .runtime import fewer_collections
@@ -272,7 +272,7 @@ def errors_json(error: PublisherError | None) -> list[dict[str, Any]]:
     """Each problem of `error` (several for a source with several) with its file, line and message."""
     if error is None:
         return []
-    errors = error.errors if isinstance(error, (SourceErrors, LayoutErrors)) else [error]
+    errors = error.errors if isinstance(error, Several) else [error]
     return [{"file": None if e.file is None else str(e.file), "line": e.line, "cause": e.cause, "hint": e.hint,
              "message": e.message()} for e in errors]
 

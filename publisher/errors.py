@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 #: characters that would break a message over lines (str.splitlines splits at each) or that a
 #: terminal acts on: shown escaped, so one problem is always one line
@@ -86,10 +87,10 @@ def line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, pos) + 1 if pos >= 0 else None
 
 
-class SourceErrors(SourceError):
-    """Several problems of one source, reported together (one line each)."""
+class Several(PublisherError):
+    """Several problems of one file, reported together (one line each)."""
 
-    def __init__(self, errors: list[SourceError]) -> None:
+    def __init__(self, errors: list[Any]) -> None:
         self.errors = list(errors)
         first = self.errors[0]
         super().__init__(first.cause, first.file, first.line, first.hint)
@@ -101,16 +102,13 @@ class SourceErrors(SourceError):
         return "\n".join(error.message() for error in self.errors)
 
 
-class LayoutErrors(LayoutError):
-    """Several problems of one layout.yaml, reported together (one line each)."""
+class SourceErrors(Several, SourceError):
+    """Several problems of one source (its front matter, its pictures)."""
 
-    def __init__(self, errors: list[LayoutError]) -> None:
-        self.errors = list(errors)
-        first = self.errors[0]
-        super().__init__(first.cause, first.file, first.line, first.hint)
+    errors: list[SourceError]
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (self.__class__, (self.errors,))
 
-    def message(self) -> str:
-        return "\n".join(error.message() for error in self.errors)
+class LayoutErrors(Several, LayoutError):
+    """Several problems of one layout.yaml."""
+
+    errors: list[LayoutError]

@@ -224,7 +224,7 @@ def low_resolution(doc: Document, pdf: Path) -> list[Finding]:
     by_size: dict[tuple[int, int], Path] = {}
     for figure in doc.figures:
         by_size.setdefault((figure.width, figure.height), figure.src)
-    source = _source_text(doc.source)
+    source = source_text(doc.source)
     findings = []
     for drawn in image_resolutions(pdf):
         if drawn.dpi >= MIN_DPI:
@@ -301,12 +301,12 @@ class Tofu:
         return f"'{self.char}' (U+{ord(self.char):04X}" + (f", line {self.line})" if self.line else ")")
 
 
-def tofu(doc: Document, families: list[str]) -> list[Tofu]:
+def tofu(doc: Document, families: list[str], places: list[tuple[str, str]] | None = None) -> list[Tofu]:
     """Every character no font of the layout can draw (it would print as tofu), first use first."""
     charsets = [font_charset(f) for f in families]
     found, seen = [], set()
-    source = _source_text(doc.source)
-    for where, text in text_places(doc):
+    source = source_text(doc.source)
+    for where, text in text_places(doc) if places is None else places:
         for char in dict.fromkeys(text):  # each character once, in reading order
             if char in seen:
                 continue
@@ -330,7 +330,7 @@ def tofu_cause(found: list[Tofu]) -> str:
     return f"{len(found)} characters have no glyph in the layout's fonts: " + ", ".join(t.named for t in found)
 
 
-def _source_text(source: Path) -> str:
+def source_text(source: Path) -> str:
     """The source as written, to find the line a character is on ('' when it is not a file: stdin)."""
     try:
         return source.read_text(encoding="utf-8-sig", errors="replace") if source.is_file() else ""

@@ -393,12 +393,12 @@ MAX_UNBROKEN = 10_000
 _UNBROKEN = re.compile(rf"[^\s{CJK}]{{{MAX_UNBROKEN + 1},}}")
 
 
-def refuse_unbreakable(doc: Document) -> None:
+def refuse_unbreakable(doc: Document, places: list[tuple[str, str]]) -> None:
     """Stop before rendering a run of text no line could hold (the other editions are built)."""
-    for where, text in preflight.text_places(doc):
+    for where, text in places:
         found = _UNBROKEN.search(text)
         if found:
-            source = doc.source.read_text(encoding="utf-8", errors="replace") if doc.source.is_file() else ""
+            source = preflight.source_text(doc.source)
             raise Unprintable(f"a run of {len(found.group()):,} characters without a space (in {where}) is "
                               f"longer than print can break into lines; the limit is {MAX_UNBROKEN:,}",
                               doc.source, line_of(source, found.group()[:200]),
@@ -420,9 +420,9 @@ def refuse_oversized(doc: Document) -> None:
                               doc.source, hint="the other editions are built; split the source into several")
 
 
-def refuse_tofu(doc: Document, layout: Layout) -> None:
+def refuse_tofu(doc: Document, layout: Layout, places: list[tuple[str, str]]) -> None:
     """Stop before rendering when a character has no glyph in the layout's fonts."""
-    missing = preflight.tofu(doc, list(layout.get("pdf.fonts") or []))
+    missing = preflight.tofu(doc, list(layout.get("pdf.fonts") or []), places)
     if missing:
         raise MissingGlyphs(preflight.tofu_cause(missing), doc.source, missing[0].line,
                             hint="the other editions are built; use another character, or install a font "
@@ -434,9 +434,10 @@ def render(doc: Document, layout: Layout) -> bytes:
     variant = pdf_variant(layout)
     profile = output_profile(layout, variant)
     refuse_undated_pdfx(doc, variant)
-    refuse_unbreakable(doc)
+    places = preflight.text_places(doc)  # every text the print edition shows, gathered once
+    refuse_unbreakable(doc, places)
     refuse_oversized(doc)
-    refuse_tofu(doc, layout)
+    refuse_tofu(doc, layout, places)
     html = print_html(doc, layout)
     roots = [doc.base_dir, *layout.dirs]
     fetcher = SandboxFetcher(roots, [Path(p) for p in layout.get("pdf.font_dirs") or []],

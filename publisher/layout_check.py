@@ -29,7 +29,8 @@ CODE_KEYS: dict[str, set[str]] = {
     **{fmt: {FORMAT_LABELS.get(word, word) for word in words} for fmt, words in _WORDS.items()},
     "docx.figure": {"spread", "lead_figure", "label", "sequence"},
     "docx.toc": {"title", "levels", "title_style", "entry_styles"},
-    "docx.styles.*": {"keep_together"},
+    "docx.styles.*": {"keep_together", "widow_control", "character_spacing"},
+    "docx.page.grid": {"lines", "chars"},
     "docx.fonts.*": {"alt", "charset", "family", "pitch"},
 }
 

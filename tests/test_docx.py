@@ -70,10 +70,18 @@ def test_department_fonts_follow_gbt_9704(word: docx.document.Document) -> None:
     def east_asia(style: str) -> str:
         return word.styles[style].element.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:eastAsia"))
 
-    assert (east_asia("Normal"), east_asia("Heading 1"), east_asia("Heading 2")) == ("FangSong", "SimHei", "KaiTi")
-    assert word.styles["Title"].font.size.pt == 22 and word.styles["Title"].font.bold
+    assert (east_asia("Normal"), east_asia("Heading 1"), east_asia("Heading 2"), east_asia("Heading 3"),
+            east_asia("Heading 4")) == ("FangSong", "SimHei", "KaiTi", "FangSong", "FangSong")
+    # 2号小标宋, its own weight (not SimSun made bold)
+    assert east_asia("Title") == "FZXiaoBiaoSong-B05S"
+    assert word.styles["Title"].font.size.pt == 22 and word.styles["Title"].font.bold is False
     assert word.styles["Normal"].font.size.pt == 16
-    assert word.styles["Normal"].paragraph_format.line_spacing.pt == 28
+    # 22 lines on the 225 mm text block: the grid's pitch, 579 twips
+    assert word.styles["Normal"].paragraph_format.line_spacing.twips == 579
+    for level in (1, 2, 3, 4):  # every level indented two characters, like the text, no space around it
+        ppr = word.styles[f"Heading {level}"].element.find(qn("w:pPr"))
+        assert ppr.find(qn("w:ind")).get(qn("w:firstLineChars")) == "200"
+        assert ppr.find(qn("w:spacing")).get(qn("w:before")) == ppr.find(qn("w:spacing")).get(qn("w:after")) == "0"
 
 
 def test_first_line_indent_is_in_characters(seed_docx: Path) -> None:

@@ -53,6 +53,59 @@ def set_core_properties(word: WordDocument, meta: Meta, author: str) -> None:
         props.created = props.modified = stamp.replace(tzinfo=None)
 
 
+#: the children of w:settings that come before w:characterSpacingControl (schema order)
+_BEFORE_SPACING_CONTROL = {qn(f"w:{t}") for t in (
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime", "doNotDisplayPageBoundaries",
+    "displayBackgroundShape", "printPostScriptOverText", "printFractionalCharacterWidth", "printFormsData",
+    "embedTrueTypeFonts", "embedSystemFonts", "saveSubsetFonts", "saveFormsData", "mirrorMargins",
+    "alignBordersAndEdges", "bordersDoNotSurroundHeader", "bordersDoNotSurroundFooter", "gutterAtTop",
+    "hideSpellingErrors", "hideGrammaticalErrors", "activeWritingStyle", "proofState", "formsDesign",
+    "attachedTemplate", "linkStyles", "stylePaneFormatFilter", "stylePaneSortMethod", "documentType",
+    "mailMerge", "revisionView", "trackRevisions", "doNotTrackMoves", "doNotTrackFormatting",
+    "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet", "defaultTabStop",
+    "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps", "showEnvelope",
+    "summaryLength", "clickAndTypeStyle", "defaultTableStyle", "evenAndOddHeaders", "bookFoldRevPrinting",
+    "bookFoldPrinting", "bookFoldPrintingSheets", "drawingGridHorizontalSpacing", "drawingGridVerticalSpacing",
+    "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery", "doNotUseMarginsForDrawingGridOrigin",
+    "drawingGridHorizontalOrigin", "drawingGridVerticalOrigin", "doNotShadeFormData", "noPunctuationKerning")}
+
+#: the children of w:settings that follow w:compat
+_AFTER_COMPAT = {qn(t) for t in (
+    "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+    "w:readModeInkLockDown", "w:smartTagType", "sl:schemaLibrary", "w:shapeDefaults", "w:doNotEmbedSmartTags",
+    "w:decimalSymbol", "w:listSeparator")}
+
+
+def set_settings(word: WordDocument, spec: dict[str, Any]) -> None:
+    """Document settings as Word 2013 and later write them: no Compatibility Mode
+    (docx.settings.compatibility_mode), Chinese punctuation compressed at line ends and between
+    marks (character_spacing_control), and no claim that spelling was checked."""
+    settings = word.settings.element
+    for proof in settings.findall(qn("w:proofState")):
+        settings.remove(proof)
+    mode = spec.get("compatibility_mode")
+    if mode:
+        compat = settings.find(qn("w:compat"))
+        if compat is None:  # a reference without one: before what follows it in the schema
+            compat = el("w:compat")
+            anchor = next((c for c in settings if c.tag in _AFTER_COMPAT), None)
+            anchor.addprevious(compat) if anchor is not None else settings.append(compat)
+        uri = "http://schemas.microsoft.com/office/word"
+        found = [c for c in compat.findall(qn("w:compatSetting")) if c.get(qn("w:name")) == "compatibilityMode"]
+        setting = found[0] if found else el("w:compatSetting", {"w:name": "compatibilityMode", "w:uri": uri})
+        if not found:
+            compat.append(setting)
+        setting.set(qn("w:val"), str(int(mode)))
+    control = spec.get("character_spacing_control")
+    if control:
+        for old in settings.findall(qn("w:characterSpacingControl")):
+            settings.remove(old)
+        anchor = next((c for c in settings if c.tag not in _BEFORE_SPACING_CONTROL), None)
+        element = val("w:characterSpacingControl", control)
+        anchor.addprevious(element) if anchor is not None else settings.append(element)
+
+
 def drop_template_parts(word: WordDocument) -> None:
     """Remove the thumbnail and stylesWithEffects of python-docx's template; reset app.xml."""
     package = word.part.package

@@ -24,18 +24,32 @@ _AFTER_PROPS = tuple(qn(t) for t in ("w:tblPr", "w:trPr", "w:tcPr", "w:tblStyleP
 _TYPES = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER}
 
 
-def apply_layout(document: WordDocument, config: dict[str, Any], language: str) -> None:
-    """Restyle `document` (python-docx's default template) from the layout's docx section."""
+def apply_layout(document: WordDocument, config: dict[str, Any], language: str, grid: Any = None) -> None:
+    """Restyle `document` (python-docx's default template) from the layout's docx section;
+    `grid` (line pitch and character spacing in twips) sets `line: grid` and Normal's spacing."""
     styles_el = document.styles.element
     strip_theme_fonts(styles_el)
     _set_defaults(styles_el, config.get("defaults", {}))
-    specs = {name: spec or {} for name, spec in (config.get("styles") or {}).items()}
+    specs = {name: on_grid(name, spec or {}, grid) for name, spec in (config.get("styles") or {}).items()}
     for name, spec in specs.items():  # every style exists before any is based on another
         _style(document, name, spec)
     default_size = str((config.get("defaults") or {}).get("size", "12pt"))
     for name, spec in specs.items():
         _apply_style(document, name, spec, default_size)
     set_language(document, language)
+
+
+def on_grid(name: str, spec: dict[str, Any], grid: Any) -> dict[str, Any]:
+    """A style spec with `line: grid` as the grid's exact pitch, and Normal condensed to the
+    grid's characters a line (unless the style sets its own character_spacing)."""
+    if spec.get("line") == "grid":
+        if grid is None:
+            raise LayoutError(f"docx.styles.{name}.line: grid needs a page grid",
+                              hint="set docx.page.grid: {lines: …, chars: …}, or give the line a length")
+        spec = {**spec, "line": f"{grid.pitch / 20}pt"}
+    if name == "Normal" and grid is not None and grid.spacing and "character_spacing" not in spec:
+        spec = {**spec, "character_spacing": f"{grid.spacing / 20}pt"}
+    return spec
 
 
 def strip_theme_fonts(root: Element) -> None:
@@ -129,6 +143,8 @@ def paragraph_properties(spec: dict[str, Any], default_size: str = "12pt") -> El
         ppr.append(el("w:keepNext"))
     if spec.get("keep_together"):
         ppr.append(el("w:keepLines"))
+    if "widow_control" in spec:
+        ppr.append(val("w:widowControl", "1" if spec["widow_control"] else "0"))
     sides = ("top", "left", "bottom", "right") if spec.get("border") else ("bottom",) if spec.get("border_bottom") else ()
     if sides:
         ppr.append(el("w:pBdr", children=[el(f"w:{side}", {"w:val": "single", "w:sz": 4 if spec.get("border") else 6,
@@ -197,6 +213,8 @@ def run_properties(spec: dict[str, Any]) -> Element:
         rpr.append(val("w:strike", "1"))
     if spec.get("color"):
         rpr.append(val("w:color", spec["color"]))
+    if spec.get("character_spacing"):
+        rpr.append(val("w:spacing", twips(spec["character_spacing"])))
     if spec.get("size"):
         rpr.append(val("w:sz", half_points(spec["size"])))
         rpr.append(val("w:szCs", half_points(spec["size"])))

@@ -60,7 +60,7 @@ def test_heading_styles_carry_outline_levels(word: docx.document.Document) -> No
 
 
 @pytest.mark.parametrize("style", ["Normal", "Title", "Subtitle", "Heading 1", "Heading 2",
-                                   "Caption", "Quote", "Lead", "Byline"])
+                                   "Caption", "Lead", "Byline"])
 def test_styles_name_their_east_asian_font(word: docx.document.Document, style: str) -> None:
     fonts = word.styles[style].element.find(qn("w:rPr")).find(qn("w:rFonts"))
     assert fonts.get(qn("w:eastAsia")) == CONFIG["styles"][style]["east_asia"]

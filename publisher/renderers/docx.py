@@ -26,9 +26,9 @@ from ..model import Block, Document, heading_depths
 from ..people import author_line
 from . import docx_package as package
 from . import docx_reference
-from .docx_body import DocxWriter
+from .docx_body import DocxWriter, separate_tables
 from .docx_lists import Numbering
-from .docx_styles import StyleBook, apply_layout, set_language
+from .docx_styles import StyleBook, apply_layout, prune, set_language, used_style_ids
 from .docx_xml import Element, el, field, field_begin, field_end, paragraph, text_run, twips
 
 
@@ -55,6 +55,8 @@ def render(doc: Document, layout: Layout) -> bytes:
     if sect_pr.find(qn("w:footerReference")) is None:
         add_page_numbers(word, styles, config["page_number"])
     package.set_settings(word, config.get("settings") or {})
+    if reference is None:  # python-docx's nine list definitions, tied to its List Bullet … styles
+        package.clear_numbering(word)
     numbering = Numbering(lambda: word.part.numbering_part.element, config["list"],
                           config.get("defaults", {}).get("size", "16pt"))
     labels = layout.labels(language)
@@ -62,22 +64,38 @@ def render(doc: Document, layout: Layout) -> bytes:
                                    "sequence": labels.get("figure_sequence", "Figure"), **config["figure"]}}
     writer = DocxWriter(word.part, styles, config, text_width(sect_pr), numbering)
     writer.depths = heading_depths(doc)
+    writer.bookmarks = {heading.id: (number, f"_Heading{number}") for number, heading in enumerate(doc.headings, 1)}
     writer.pictures = doc.pictures
     body = front_matter(doc, config, styles) + table_of_contents(doc, config, styles)
     figure = config["figure"]
     body += writer.blocks(arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure"))))
-    fill_body(word, body)
+    fill_body(word, separate_tables(body))
+    notes: list[Element] = []
     if doc.footnotes:
         part = package.footnotes_part(word)
-        package.add_footnotes(part, [writer.footnote(note, part) for note in doc.footnotes])
+        notes = [writer.footnote(note, part) for note in doc.footnotes]
+        package.add_footnotes(part, notes)
     if reference is None:
         package.add_fonts(word, config.get("fonts") or {})
+        prune(word.styles.element, used_style_ids([word.element, *package.margin_roots(word), *notes,
+                                                   word.part.numbering_part.element]),
+              keep_names=set(config["headings"].values()), off_gallery=furniture_styles(config))
     package.set_core_properties(word, doc.meta, author_line(doc.meta.byline, labels.get("byline_roles") or []))
     package.drop_template_parts(word)
     package.number_drawings(word)
     out = io.BytesIO()
     word.save(out)
     return package.stable_zip(out.getvalue(), zip_timestamp(doc.meta.date))
+
+
+def furniture_styles(config: dict[str, Any]) -> set[str]:
+    """The styles the document applies by itself (page numbers, contents entries, note marks,
+    code colours), which an editor never picks from the gallery."""
+    toc = config.get("toc") or {}
+    names = {config["page_number"]["style"], config["page_number"].get("even_style"),
+             *(config.get("footnotes") or {}).values(), *(toc.get("entry_styles") or []),
+             *(config.get("code_tokens") or {}).values()}
+    return {name for name in names if name}
 
 
 def language_config(config: dict[str, Any], language: str) -> dict[str, Any]:
@@ -195,7 +213,7 @@ def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook) 
     out = [paragraph(styles.id(toc["title_style"]), [text_run(toc["title"])])]
     paras = [paragraph(styles.id(toc["entry_styles"][h.level - first - 1]), [text_run(h.text)])
              for h in entries] or [paragraph(styles.id(toc["entry_styles"][0]), [])]
-    for run in reversed(field_begin(f'TOC \\o "{toc["levels"]}" \\h \\z \\u')):
+    for run in reversed(field_begin(f'TOC \\o "{toc["levels"]}" \\h \\z')):  # heading styles only: not the title
         paras[0].insert(1, run)
     paras[-1].append(field_end())
     return out + paras

@@ -5,17 +5,19 @@ puts them into the body in one go. Styles are looked up by name in a StyleBook.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
 from docx.parts.document import DocumentPart
 from docx.shared import Emu
 
 from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Figure, Footnote,
                      FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math, MathBlock,
-                     Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak)
+                     Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak, plain_text)
 from .. import highlight, images
 from .docx_lists import Numbering
 from .docx_package import image_part
@@ -48,6 +50,8 @@ class DocxWriter:
         self.depths: dict[str, int] = {}
         #: each picture file → the digest of the bytes the reader checked (set by the renderer)
         self.pictures: dict[Path, str] = {}
+        #: heading id → the id and name of its bookmark, which links to '#id' point at
+        self.bookmarks: dict[str, tuple[int, str]] = {}
 
     # -- blocks
     def blocks(self, blocks: tuple[Block, ...] | list[Block]) -> list[Element]:
@@ -61,8 +65,14 @@ class DocxWriter:
         return method(block)
 
     def visit_heading(self, node: Heading) -> list[Element]:
+        """A heading in its level's style, holding the bookmark internal links land on."""
         style = self.config["headings"][min(self.depths.get(node.id, node.level), 6)]
-        return [self.para(style, self.inlines(node.inlines))]
+        runs = self.inlines(node.inlines)
+        number, name = self.bookmarks.get(node.id, (0, ""))
+        if name:
+            runs = [el("w:bookmarkStart", {"w:id": number, "w:name": name}), *runs,
+                    el("w:bookmarkEnd", {"w:id": number})]
+        return [self.para(style, runs)]
 
     def visit_paragraph(self, node: Paragraph) -> list[Element]:
         if self._list_level:
@@ -170,25 +180,27 @@ class DocxWriter:
                                                          "w:noHBand": 0, "w:noVBand": 1})])
         grid = el("w:tblGrid", children=[el("w:gridCol", {"w:w": width // columns})
                                          for _ in range(columns)])
-        rows = [self.table_row(node, node.head, columns, width // columns, head=True)] if node.head else []
-        rows += [self.table_row(node, row, columns, width // columns) for row in node.rows]
+        align = column_alignment(node, columns)
+        rows = [self.table_row(node.head, align, width // columns, head=True)] if node.head else []
+        rows += [self.table_row(row, align, width // columns) for row in node.rows]
         caption = [self.para(table.get("caption_style", "Caption"), self.inlines(node.caption))] if node.caption else []
-        return caption + [el("w:tbl", children=[props, grid, *rows]), self.para("Normal", [])]
+        return caption + [el("w:tbl", children=[props, grid, *rows])]
 
-    def table_row(self, node: Table, cells: tuple[tuple[Inline, ...], ...], columns: int, width: int,
+    def table_row(self, cells: tuple[tuple[Inline, ...], ...], align: list[str], width: int,
                   head: bool = False) -> Element:
         row_props = el("w:trPr", children=[el("w:tblHeader")]) if head else el("w:trPr")
-        padded = list(cells) + [()] * (columns - len(cells))
+        padded = list(cells) + [()] * (len(align) - len(cells))
         return el("w:tr", children=[row_props] + [
             el("w:tc", children=[el("w:tcPr", children=[el("w:tcW", {"w:w": width, "w:type": "dxa"})]),
-                                 self.cell_para(node, column, cell)])
-            for column, cell in enumerate(padded)])
+                                 self.cell_para(cell, "" if head else column_align, head)])
+            for cell, column_align in zip(padded, align)])
 
-    def cell_para(self, node: Table, column: int, cell: tuple[Inline, ...]) -> Element:
-        """A cell's paragraph, aligned as its column is (left, center, right)."""
-        align = node.align[column] if column < len(node.align) else ""
+    def cell_para(self, cell: tuple[Inline, ...], align: str, head: bool = False) -> Element:
+        """A cell's paragraph in the table's text (or head) style, aligned as its column is."""
+        table = self.config["table"]
+        style = table.get("head_style", table["text_style"]) if head else table["text_style"]
         ppr = [val("w:jc", align)] if align in ("left", "center", "right") else []
-        return paragraph(self.styles.id(self.config["table"]["text_style"]), self.inlines(cell), ppr)
+        return paragraph(self.styles.id(style), self.inlines(cell), ppr)
 
     # -- footnotes
     def footnote(self, note: Footnote, part: Any) -> Element:
@@ -200,7 +212,7 @@ class DocxWriter:
         self._context.append(styles["text_style"])
         self.rels_part = part
         try:
-            paras = self.blocks(note.blocks)
+            paras = separate_tables(self.blocks(note.blocks))
         finally:
             self._context.pop()
             self.rels_part = self.part
@@ -225,7 +237,7 @@ class DocxWriter:
         if isinstance(node, Code):
             return [text_run(node.text, self._rpr(names["code"]))]
         if isinstance(node, Link):
-            return [self.hyperlink(node)]
+            return self.hyperlink(node)
         if isinstance(node, FootnoteRef):
             style = self._rpr(self.config["footnotes"]["reference_style"])
             mark = el("w:footnoteReference", {"w:id": node.number})
@@ -240,13 +252,14 @@ class DocxWriter:
             return [el("w:r", children=[self.drawing(node)])]
         raise TypeError(f"DocxWriter has no handler for {type(node).__name__}")
 
-    def hyperlink(self, node: Link) -> Element:
+    def hyperlink(self, node: Link) -> list[Element]:
         """An external link (relationship) or an internal anchor (#id)."""
         runs = self.inlines(node.children, self.config["inline"]["link"])
-        if node.href.startswith("#"):
-            return el("w:hyperlink", {"w:anchor": node.href[1:]}, runs)
+        if node.href.startswith("#"):  # to a heading's bookmark; a place no heading has is no link in Word
+            _, target = self.bookmarks.get(node.href[1:], (0, ""))
+            return [el("w:hyperlink", {"w:anchor": target}, runs)] if target else runs
         rid = self.rels_part.relate_to(node.href, RT.HYPERLINK, is_external=True)
-        return el("w:hyperlink", {"r:id": rid}, runs)
+        return [el("w:hyperlink", {"r:id": rid}, runs)]
 
     def _rpr(self, style: str | None) -> Element | None:
         return styled_rpr(self.styles.id(style)) if style else None
@@ -290,3 +303,33 @@ class DocxWriter:
             return min(full, round(float(node.size[:-2]) * 9525))  # CSS px: 96 per inch
         return full
 
+
+#: a cell that is a number: digits with separators, a sign, a currency or a percent
+_NUMBER_CELL = re.compile(r"[-+−±]?[¥$€£]?\s?\d[\d,，.]*(?:\s?[%‰])?")
+
+
+def column_alignment(node: Table, columns: int) -> list[str]:
+    """Each column's alignment: the source's, else right for a column whose cells are all numbers."""
+    out = []
+    for column in range(columns):
+        given = node.align[column] if column < len(node.align) else ""
+        cells = [plain_text(row[column]).strip() for row in node.rows if column < len(row)]
+        numbers = [c for c in cells if c and c not in "-—–"]
+        numeric = bool(numbers) and all(_NUMBER_CELL.fullmatch(c) for c in numbers)
+        out.append(given or ("right" if numeric else ""))
+    return out
+
+
+def separate_tables(elements: list[Element]) -> list[Element]:
+    """`elements` with an empty paragraph between two tables (Word would join them) and after a
+    table that ends the body (Word ends a body with a paragraph); none after other tables."""
+    out: list[Element] = []
+    for index, element in enumerate(elements):
+        out.append(element)
+        following = elements[index + 1] if index + 1 < len(elements) else None
+        if element.tag == _TBL and (following is None or following.tag == _TBL):
+            out.append(el("w:p"))
+    return out
+
+
+_TBL = qn("w:tbl")

@@ -118,6 +118,19 @@ def drop_template_parts(word: WordDocument) -> None:
             rel.target_part._blob = _APP_XML.encode()  # a plain Part: no API to replace its XML
 
 
+def clear_numbering(word: WordDocument) -> None:
+    """An empty numbering part: the lists the document has are added as they are written."""
+    root = word.part.numbering_part.element
+    for child in list(root):
+        root.remove(child)
+
+
+def margin_roots(word: WordDocument) -> list[Element]:
+    """The root elements of the document's headers and footers."""
+    return [rel.target_part.element for rel in word.part.rels.values()
+            if not rel.is_external and rel.reltype in (RT.HEADER, RT.FOOTER)]
+
+
 def number_drawings(word: WordDocument) -> None:
     """Give every drawing (wp:docPr) of the body, notes, headers and footers its own id, in
     package order: a reference's header picture and the body's first photo both had id 1,

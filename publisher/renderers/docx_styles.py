@@ -296,3 +296,56 @@ def _name_of(styles_el: Element, style_id: str) -> str | None:
             name = style.find(qn("w:name"))
             return name.get(qn("w:val")) if name is not None else None
     return None
+
+
+#: the attributes by which markup names a style
+_STYLE_REFS = tuple(qn(t) for t in ("w:pStyle", "w:rStyle", "w:tblStyle", "w:numStyleLink", "w:styleLink"))
+
+
+def used_style_ids(roots: list[Element]) -> set[str]:
+    """The style ids the markup of `roots` (body, footers, notes, numbering) names."""
+    return {node.get(qn("w:val")) for root in roots for node in root.iter(*_STYLE_REFS)}
+
+
+def prune(styles_el: Element, used: set[str], keep_names: set[str], off_gallery: set[str]) -> None:
+    """Leave in the style gallery what the document uses and the levels an editor may need.
+
+    Kept: the styles `used` names, the styles named in `keep_names` (the heading levels), the
+    defaults, and what those are based on or followed by. Gone: the rest of python-docx's
+    template (blue Heading 4–9, Intense Quote, 120 table looks) and the linked character
+    styles ("Heading 1 Char"), which differed from their paragraph styles. Latent styles no
+    longer push Word's own quick styles into the gallery; `off_gallery` (footers, contents
+    entries, note marks, code colours) are applied by the document, not picked by an editor.
+    """
+    styles = {s.get(qn("w:styleId")): s for s in styles_el.iterchildren(qn("w:style"))}
+    names = {_style_name(s).lower(): sid for sid, s in styles.items()}
+    keep = {sid for sid in used if sid in styles} | {names[n.lower()] for n in keep_names if n.lower() in names}
+    keep |= {sid for sid, s in styles.items() if s.get(qn("w:default")) == "1"}
+    todo = list(keep)
+    while todo:
+        style = styles[todo.pop()]
+        for link in ("w:basedOn", "w:next"):
+            ref = style.find(qn(link))
+            target = ref.get(qn("w:val")) if ref is not None else None
+            if target in styles and target not in keep:
+                keep.add(target)
+                todo.append(target)
+    for sid, style in styles.items():
+        if sid not in keep:
+            styles_el.remove(style)
+            continue
+        for linked in style.findall(qn("w:link")):
+            style.remove(linked)
+        if _style_name(style) in off_gallery:
+            for quick in style.findall(qn("w:qFormat")):
+                style.remove(quick)
+    kept_names = {_style_name(styles[sid]).lower() for sid in keep}
+    latent = styles_el.find(qn("w:latentStyles"))
+    for exception in latent.iterchildren(qn("w:lsdException")) if latent is not None else ():
+        if exception.get(qn("w:qFormat")) == "1" and exception.get(qn("w:name"), "").lower() not in kept_names:
+            del exception.attrib[qn("w:qFormat")]
+
+
+def _style_name(style: Element) -> str:
+    name = style.find(qn("w:name"))
+    return name.get(qn("w:val"), "") if name is not None else ""

@@ -36,7 +36,7 @@ CODE_KEYS: dict[str, set[str]] = {
 
 #: mappings whose keys the layout names itself: languages, styles, fonts, token kinds, levels
 NAMED = {"labels", "docx.styles", "docx.language_styles", "docx.language_styles.*", "docx.fonts",
-         "docx.code_tokens", "docx.headings"}
+         "docx.code_tokens", "docx.headings", "docx.heading_numbers"}
 
 #: a part of the settings that takes the same keys as another
 SAME_AS = {"docx.language_styles.*.*": "docx.styles.*"}
@@ -209,8 +209,8 @@ def toc(key: str, value: Any) -> Problem:
 
 
 def front_lines(key: str, value: Any) -> Problem:
-    """docx.front: a list of {field: <front-matter field>, style: <style>}."""
-    names = tuple(f.name for f in fields(Meta) if f.name != "layouts")
+    """docx.front: a list of {field: <front-matter field, or source>, style: <style>}."""
+    names = tuple(f.name for f in fields(Meta) if f.name != "layouts") + ("source",)
     for line in value if isinstance(value, list) else [value]:
         if not isinstance(line, dict) or set(line) != {"field", "style"}:
             return f"{key}: {line!r} is not {{field: …, style: …}}", "give each line a field and a style"

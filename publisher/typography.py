@@ -82,3 +82,30 @@ def smart_quotes(text: str) -> str:
     text = _APOSTROPHE.sub("\u2019", text)
     text = _OPENING_DOUBLE.sub("\u201c", text).replace('"', "\u201d")
     return _OPENING_SINGLE.sub("\u2018", text).replace("'", "\u2019")
+
+
+#: the numbering a heading's own text begins with: "A " "B." "1 " "2.1 " "一、" "（一）" "(1)" "第一章"
+#: "——"; a letter or a number of one or two digits only when a mark or a space and a CJK
+#: character or digit follows, so that "A new plan", "10 ways" and "2025年计划" keep their words
+HEADING_ENUMERATOR = re.compile(
+    rf"^\s*(?:(?:[A-Z]|[IVX]{{1,4}}|\d{{1,2}}(?:\.\d{{1,2}})*)(?:[.．、](?!\d)\s*|\s+(?=[{CJK}\d]))"
+    r"|[一二三四五六七八九十百]{1,4}[、．.]\s*|[（(](?:[一二三四五六七八九十百]{1,4}|\d{1,3})[)）]\s*"
+    r"|第[一二三四五六七八九十百\d]{1,4}[章节部分篇条]\s*|——\s*)")
+
+
+def without_enumerator(text: str) -> str:
+    """A heading's text without the numbering it begins with ("A 党的…" → "党的…")."""
+    return HEADING_ENUMERATOR.sub("", text, count=1)
+
+
+def chinese_number(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一, 100 → 一百 (counting up to 999)."""
+    digits = "零一二三四五六七八九"
+    if number < 10:
+        return digits[number]
+    if number < 100:
+        tens, ones = divmod(number, 10)
+        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+    hundreds, rest = divmod(number, 100)
+    tail = "" if not rest else ("零" + digits[rest] if rest < 10 else ("一" if rest < 20 else "") + chinese_number(rest))
+    return digits[hundreds] + "百" + tail

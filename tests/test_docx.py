@@ -19,6 +19,7 @@ from publisher import layout as layouts
 from publisher.facts import normalise_text
 from publisher.model import Document
 from publisher.renderers import docx as docx_renderer
+from publisher.typography import without_enumerator
 
 from .conftest import SEED
 
@@ -49,8 +50,11 @@ def styled(word: docx.document.Document, style: str) -> list[str]:
 def test_headings_use_real_styles(word: docx.document.Document, seed_doc: Document) -> None:
     assert styled(word, "Title") == [seed_doc.meta.title]
     assert styled(word, "Subtitle") == [seed_doc.meta.subtitle]
+    # numbered as GB/T 9704 orders it (一、 （一）) in place of the source's "A " and "——"
+    numbers = {2: ["一、", "二、", "三、", "四、"], 3: ["（一）", "（二）", "（三）"]}
     for level, style in ((2, "Heading 1"), (3, "Heading 2")):
-        assert styled(word, style) == [h.text for h in seed_doc.headings if h.level == level]
+        wanted = [h.text.split(" ", 1)[-1].removeprefix("——") for h in seed_doc.headings if h.level == level]
+        assert styled(word, style) == [n + t for n, t in zip(numbers[level], wanted)]
 
 
 def test_heading_styles_carry_outline_levels(word: docx.document.Document) -> None:
@@ -195,7 +199,7 @@ def test_libreoffice_converts_and_shows_every_heading_and_caption(seed_docx: Pat
     assert result.returncode == 0 and pdf.is_file(), result.stderr
     text = normalise_text(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
                                          text=True, check=True).stdout)
-    expected = [seed_doc.meta.title] + [h.text for h in seed_doc.headings]
+    expected = [seed_doc.meta.title] + [without_enumerator(h.text) for h in seed_doc.headings]
     expected += [f"图{f.number}{f.caption_text}" for f in seed_doc.figures]
     assert [t for t in expected if normalise_text(t) not in text] == []
     assert "—1—" in text

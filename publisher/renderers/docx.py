@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -22,10 +23,12 @@ from ..arrange import spread as spread_figures
 from ..errors import LayoutError
 from ..layout import Layout, by_language, merge
 from ..output import zip_timestamp
+from ..templates import format_setting
 from ..model import Block, Document, heading_depths
 from ..people import author_line
 from . import docx_package as package
 from . import docx_reference
+from .html_parts import display_date
 from .docx_body import DocxWriter, separate_tables
 from .docx_lists import Numbering
 from .docx_styles import StyleBook, apply_layout, prune, set_language, used_style_ids
@@ -64,9 +67,10 @@ def render(doc: Document, layout: Layout) -> bytes:
                                    "sequence": labels.get("figure_sequence", "Figure"), **config["figure"]}}
     writer = DocxWriter(word.part, styles, config, text_width(sect_pr), numbering)
     writer.depths = heading_depths(doc)
+    writer.heading_numbers = heading_numbers(config, language)
     writer.bookmarks = {heading.id: (number, f"_Heading{number}") for number, heading in enumerate(doc.headings, 1)}
     writer.pictures = doc.pictures
-    body = front_matter(doc, config, styles) + table_of_contents(doc, config, styles)
+    body = front_matter(doc, config, styles, labels) + table_of_contents(doc, config, styles)
     figure = config["figure"]
     body += writer.blocks(arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure"))))
     fill_body(word, separate_tables(body))
@@ -86,6 +90,17 @@ def render(doc: Document, layout: Layout) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return package.stable_zip(out.getvalue(), zip_timestamp(doc.meta.date))
+
+
+def heading_numbers(config: dict[str, Any], language: str) -> list[str]:
+    """docx.heading_numbers for `language` (its full tag, else its first subtag), else none."""
+    table = config.get("heading_numbers") or {}
+    tag = language.lower()
+    patterns = table.get(tag) or table.get(tag.split("-")[0]) or []
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise LayoutError(f"docx.heading_numbers.{tag}: {patterns!r} is not a list of patterns",
+                          hint='write e.g. ["{zh}、", "（{zh}）", "{n}.", "（{n}）"]')
+    return patterns
 
 
 def furniture_styles(config: dict[str, Any]) -> set[str]:
@@ -193,14 +208,30 @@ def add_page_numbers(word: WordDocument, styles: StyleBook, spec: dict[str, Any]
     word.settings.odd_and_even_pages_header_footer = bool(even)
 
 
-def front_matter(doc: Document, config: dict[str, Any], styles: StyleBook) -> list[Element]:
-    """The title lines above the body (title, subtitle, byline …), as the layout lists them."""
+def front_matter(doc: Document, config: dict[str, Any], styles: StyleBook,
+                 labels: dict[str, Any]) -> list[Element]:
+    """The title lines above the body (title, subtitle, byline, source …), as the layout lists them."""
     out = []
     for line in config.get("front") or []:
-        value = getattr(doc.meta, line["field"])
+        value = source_line(doc, labels) if line["field"] == "source" else getattr(doc.meta, line["field"])
         if value:
             out.append(paragraph(styles.id(line["style"]), [text_run(str(value))]))
     return out
+
+
+def source_line(doc: Document, labels: dict[str, Any]) -> str:
+    """"来源：《江门日报》2025年1月20日 A03版": the pieces of labels.*.source_line whose front-matter
+    fields are all given; nothing when none of publication, date and page is."""
+    meta = doc.meta
+    values = {"publication": meta.publication, "page": meta.page, "section": meta.section,
+              "date": display_date(meta.date, labels.get("date", "{year}-{month}-{day}"), labels)}
+    pieces, named = [], False
+    for piece in labels.get("source_line") or []:
+        fields = re.findall(r"{(\w+)}", piece)
+        if all(values.get(name) for name in fields):
+            pieces.append(format_setting("labels.source_line", piece, **values))
+            named = named or bool(fields)
+    return "".join(pieces).strip() if named else ""
 
 
 def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook) -> list[Element]:

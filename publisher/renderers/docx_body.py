@@ -19,6 +19,8 @@ from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Fi
                      FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math, MathBlock,
                      Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak, plain_text)
 from .. import highlight, images
+from ..templates import format_setting
+from ..typography import chinese_number, without_enumerator
 from .docx_lists import Numbering
 from .docx_package import image_part
 from .docx_styles import StyleBook
@@ -52,6 +54,9 @@ class DocxWriter:
         self.pictures: dict[Path, str] = {}
         #: heading id → the id and name of its bookmark, which links to '#id' point at
         self.bookmarks: dict[str, tuple[int, str]] = {}
+        #: the numbers headings take by level ("{zh}、", "（{zh}）" …), none by default
+        self.heading_numbers: list[str] = []
+        self._counters: list[int] = []
 
     # -- blocks
     def blocks(self, blocks: tuple[Block, ...] | list[Block]) -> list[Element]:
@@ -66,13 +71,28 @@ class DocxWriter:
 
     def visit_heading(self, node: Heading) -> list[Element]:
         """A heading in its level's style, holding the bookmark internal links land on."""
-        style = self.config["headings"][min(self.depths.get(node.id, node.level), 6)]
-        runs = self.inlines(node.inlines)
+        depth = min(self.depths.get(node.id, node.level), 6)
+        style = self.config["headings"][depth]
+        label = self.heading_label(depth)
+        runs = ([text_run(label)] + self.inlines(strip_enumerator(node.inlines))) if label else self.inlines(node.inlines)
         number, name = self.bookmarks.get(node.id, (0, ""))
         if name:
             runs = [el("w:bookmarkStart", {"w:id": number, "w:name": name}), *runs,
                     el("w:bookmarkEnd", {"w:id": number})]
         return [self.para(style, runs)]
+
+    def heading_label(self, depth: int) -> str:
+        """The number a heading of outline `depth` takes when the layout numbers headings
+        (docx.heading_numbers: 一、（一）1.（1）), counting anew under each higher heading."""
+        patterns = self.heading_numbers
+        level = depth - 2  # depth 1 is the title
+        if level < 0 or level >= len(patterns):
+            return ""
+        del self._counters[level + 1:]
+        self._counters += [0] * (level + 1 - len(self._counters))
+        self._counters[level] += 1
+        number = self._counters[level]
+        return format_setting("docx.heading_numbers", patterns[level], n=number, zh=chinese_number(number))
 
     def visit_paragraph(self, node: Paragraph) -> list[Element]:
         if self._list_level:
@@ -306,6 +326,16 @@ class DocxWriter:
 
 #: a cell that is a number: digits with separators, a sign, a currency or a percent
 _NUMBER_CELL = re.compile(r"[-+−±]?[¥$€£]?\s?\d[\d,，.]*(?:\s?[%‰])?")
+
+
+def strip_enumerator(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """A heading's inlines without the numbering its text begins with (replaced by the layout's)."""
+    if not inlines or not isinstance(inlines[0], Text):
+        return inlines
+    rest = without_enumerator(inlines[0].text)
+    if rest == inlines[0].text:
+        return inlines
+    return ((Text(rest),) if rest else ()) + inlines[1:]
 
 
 def column_alignment(node: Table, columns: int) -> list[str]:

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..facts import WIDTH_FOLD, Facts, document_facts
-from ..model import (Document, Emphasis, FootnoteRef, Inline, Link, Paragraph, Strong, Styled, Table,
+from ..model import (Document, Emphasis, FootnoteRef, Heading, Inline, Link, Paragraph, Strong, Styled, Table,
                      plain_text, walk_blocks)
 from .. import layout as layouts
 from ..people import authors
+from ..typography import without_enumerator
 from . import source
 from .edition import FIGURE_WORDS, fingerprint
 from .source import SourceText
@@ -186,12 +187,16 @@ def between(facts: Facts, front: list[str]) -> list[str]:
 
 
 def marked_texts(doc: Document) -> dict[str, str]:
-    """Paragraphs with footnote references, as they read with the marks printed inline."""
+    """Paragraphs with footnote references, as they read with the marks printed inline; and
+    headings numbered in the source, as they read when an edition numbers them its own way
+    (the heading check still names a numbering lost)."""
     out: dict[str, str] = {}
     notes = [block for note in doc.footnotes for block in note.blocks]  # a note may mark another note
     for block in walk_blocks(list(doc.blocks) + notes):
         if isinstance(block, Paragraph) and _has_ref(block.inlines):
             out[block.text] = _marked(block.inlines)
+        elif isinstance(block, Heading) and not _has_ref(block.inlines) and without_enumerator(block.text) != block.text:
+            out[block.text] = without_enumerator(block.text)
     return out
 
 

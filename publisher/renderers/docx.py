@@ -27,6 +27,7 @@ from ..templates import format_setting
 from ..model import Block, Document, heading_depths
 from ..people import author_line
 from . import docx_package as package
+from . import docx_pages as pages
 from . import docx_reference
 from .html_parts import display_date
 from .docx_body import DocxWriter, separate_tables
@@ -70,9 +71,15 @@ def render(doc: Document, layout: Layout) -> bytes:
     writer.heading_numbers = heading_numbers(config, language)
     writer.bookmarks = {heading.id: (number, f"_Heading{number}") for number, heading in enumerate(doc.headings, 1)}
     writer.pictures = doc.pictures
-    body = front_matter(doc, config, styles, labels) + table_of_contents(doc, config, styles)
+    front = front_lines(doc, config, labels)
+    body = [paragraph(styles.id(style), [text_run(text)]) for text, style in front]
+    body += table_of_contents(doc, config, styles)
     figure = config["figure"]
-    body += writer.blocks(arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure"))))
+    blocks = arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure")))
+    if grid is not None and reference is None:  # a page of known lines: no picture leaves a white foot
+        laid = pages.plan(blocks, config, front, writer.text_width, text_height(sect_pr), grid.pitch)
+        blocks, writer.scales = laid.blocks, laid.scales
+    body += writer.blocks(blocks)
     fill_body(word, separate_tables(body))
     notes: list[Element] = []
     if doc.footnotes:
@@ -182,6 +189,12 @@ def set_page(sect_pr: Element, page: dict[str, Any], grid: Grid | None = None) -
         change.addprevious(docgrid) if change is not None else sect_pr.append(docgrid)
 
 
+def text_height(sect_pr: Element) -> int:
+    """Height between the margins, in EMU."""
+    size, mar = sect_pr.find(qn("w:pgSz")), sect_pr.find(qn("w:pgMar"))
+    return (int(size.get(qn("w:h"))) - int(mar.get(qn("w:top"))) - int(mar.get(qn("w:bottom")))) * 635
+
+
 def text_width(sect_pr: Element) -> int:
     """Width between the margins, in EMU."""
     size, mar = sect_pr.find(qn("w:pgSz")), sect_pr.find(qn("w:pgMar"))
@@ -208,14 +221,14 @@ def add_page_numbers(word: WordDocument, styles: StyleBook, spec: dict[str, Any]
     word.settings.odd_and_even_pages_header_footer = bool(even)
 
 
-def front_matter(doc: Document, config: dict[str, Any], styles: StyleBook,
-                 labels: dict[str, Any]) -> list[Element]:
-    """The title lines above the body (title, subtitle, byline, source …), as the layout lists them."""
+def front_lines(doc: Document, config: dict[str, Any], labels: dict[str, Any]) -> list[tuple[str, str]]:
+    """The title lines above the body (title, subtitle, byline, source …) as the layout lists
+    them: (text, style)."""
     out = []
     for line in config.get("front") or []:
         value = source_line(doc, labels) if line["field"] == "source" else getattr(doc.meta, line["field"])
         if value:
-            out.append(paragraph(styles.id(line["style"]), [text_run(str(value))]))
+            out.append((str(value), line["style"]))
     return out
 
 

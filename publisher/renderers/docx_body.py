@@ -54,6 +54,8 @@ class DocxWriter:
         self.pictures: dict[Path, str] = {}
         #: heading id → the id and name of its bookmark, which links to '#id' point at
         self.bookmarks: dict[str, tuple[int, str]] = {}
+        #: figures drawn smaller to fit the rest of a page (id of the node → scale; docx_pages)
+        self.scales: dict[int, float] = {}
         #: the numbers headings take by level ("{zh}、", "（{zh}）" …), none by default
         self.heading_numbers: list[str] = []
         self._counters: list[int] = []
@@ -299,6 +301,8 @@ class DocxWriter:
             width, height = round((width or 1) * limit / (height or 1)), limit
             if isinstance(node, Image):
                 width = round(limit * node.width / node.height) if node.height else limit
+        scale = self.scales.get(id(node), 1.0)
+        width, height = round(width * scale), round(height * scale)
         key = (id(self.rels_part), node.src)
         if key not in self._images:
             image = image_part(self.part.package, node.src, images.checked_picture(node.src, self.pictures.get(node.src, "")))

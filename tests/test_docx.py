@@ -121,12 +121,16 @@ def test_footer_has_page_field_between_dashes(word: docx.document.Document) -> N
     assert word.sections[0].footer.paragraphs[0].text == "— 1 —"
 
 
-def test_every_figure_is_a_picture_at_text_width(word: docx.document.Document, seed_doc: Document) -> None:
+def test_every_figure_is_a_picture_at_most_text_width(word: docx.document.Document, seed_doc: Document) -> None:
+    """At the text width, or smaller where the rest of a page holds no more (docx_pages), never
+    below 60 %; the proportions kept."""
     section = word.sections[0]
     width = section.page_width - section.left_margin - section.right_margin
     assert len(word.inline_shapes) == len(seed_doc.figures) == 4
-    for shape in word.inline_shapes:
-        assert abs(shape.width - width) < Emu(12700)
+    for shape, figure in zip(word.inline_shapes, seed_doc.figures):
+        assert 0.6 * width <= shape.width < width + Emu(12700)
+        assert abs(shape.height / shape.width - figure.height / figure.width) < 0.01
+    assert any(abs(shape.width - width) < Emu(12700) for shape in word.inline_shapes)
 
 
 def test_captions_match_other_editions_with_seq_fields(word: docx.document.Document,

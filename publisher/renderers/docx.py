@@ -234,17 +234,15 @@ def front_lines(doc: Document, config: dict[str, Any], labels: dict[str, Any]) -
 
 def source_line(doc: Document, labels: dict[str, Any]) -> str:
     """"来源：《江门日报》2025年1月20日 A03版": the pieces of labels.*.source_line whose front-matter
-    fields are all given; nothing when none of publication, date and page is."""
+    fields are all given; nothing without a publication (a date alone cites nothing)."""
     meta = doc.meta
+    if not meta.publication.strip():
+        return ""
     values = {"publication": meta.publication, "page": meta.page, "section": meta.section,
               "date": display_date(meta.date, labels.get("date", "{year}-{month}-{day}"), labels)}
-    pieces, named = [], False
-    for piece in labels.get("source_line") or []:
-        fields = re.findall(r"{(\w+)}", piece)
-        if all(values.get(name) for name in fields):
-            pieces.append(format_setting("labels.source_line", piece, **values))
-            named = named or bool(fields)
-    return "".join(pieces).strip() if named else ""
+    pieces = [format_setting("labels.source_line", piece, **values) for piece in labels.get("source_line") or []
+              if all(values.get(name) for name in re.findall(r"{(\w+)}", piece))]
+    return "".join(pieces).strip()
 
 
 def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook) -> list[Element]:

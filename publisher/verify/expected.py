@@ -221,9 +221,17 @@ def furniture(doc: Document) -> list[str]:
     """Front-matter text a layout may print around the body, longest first."""
     meta = doc.meta
     texts = [meta.subtitle, meta.kicker, meta.byline, meta.publication, meta.section,
-             meta.page, *date_texts(meta.date)]
+             meta.page, *date_texts(meta.date), *source_line_words()]
     unique = {plain(t) for t in texts if t.strip()}
     return sorted(unique, key=len, reverse=True)
+
+
+def source_line_words() -> list[str]:
+    """The words a source line sets around the front matter's ("来源：", "Source: ", ", page ")."""
+    base = layouts.load("base")
+    pieces = [piece for language in ("zh", "en") for piece in base.labels(language).get("source_line", [])]
+    words = [re.sub(r"{\w+}", "", piece).strip(" ,，") for piece in pieces]
+    return [word for word in words if len(word) > 1]
 
 
 def date_texts(iso: str) -> list[str]:

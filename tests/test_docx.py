@@ -44,12 +44,15 @@ def part_xml(path: Path, name: str) -> str:
 
 
 def styled(word: docx.document.Document, style: str) -> list[str]:
-    return [p.text for p in word.paragraphs if p.style.name == style]
+    """The text of each paragraph in `style`, a line break read as nothing (Chinese sets no space)."""
+    return [p.text.replace("\n", "") for p in word.paragraphs if p.style.name == style]
 
 
 def test_headings_use_real_styles(word: docx.document.Document, seed_doc: Document) -> None:
     assert styled(word, "Title") == [seed_doc.meta.title]
     assert styled(word, "Subtitle") == [seed_doc.meta.subtitle]
+    # two centred lines broken after the comma, not inside 现代化
+    assert [p.text for p in word.paragraphs if p.style.name == "Subtitle"][0].split("\n")[0].endswith("，")
     # numbered as GB/T 9704 orders it (一、 （一）) in place of the source's "A " and "——"
     numbers = {2: ["一、", "二、", "三、", "四、"], 3: ["（一）", "（二）", "（三）"]}
     for level, style in ((2, "Heading 1"), (3, "Heading 2")):
@@ -136,7 +139,9 @@ def test_every_figure_is_a_picture_at_most_text_width(word: docx.document.Docume
 def test_captions_match_other_editions_with_seq_fields(word: docx.document.Document,
                                                        seed_doc: Document) -> None:
     captions = [p for p in word.paragraphs if p.style.name == "Caption"]
-    assert [c.text for c in captions] == [f"图{f.number} {f.caption_text}" for f in seed_doc.figures]
+    assert [c.text.replace("\n", "") for c in captions] == [f"图{f.number} {f.caption_text}" for f in seed_doc.figures]
+    # a caption on two lines breaks at a mark: none leaves one character alone on its last line
+    assert all(len(line) > 1 for c in captions for line in c.text.split("\n"))
     for caption, figure in zip(captions, seed_doc.figures):
         xml = caption._p.xml
         assert re.search(r"<w:instrText[^>]*> SEQ 图 \\\* ARABIC </w:instrText>", xml)

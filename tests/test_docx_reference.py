@@ -66,7 +66,7 @@ def test_reference_page_setup_is_kept(restyled: docx.document.Document) -> None:
 
 def test_styles_the_reference_lacks_come_from_the_layout(restyled: docx.document.Document,
                                                          seed_doc: Document) -> None:
-    captions = [p.text for p in restyled.paragraphs if p.style.name == "Caption"]
+    captions = [p.text.replace("\n", "") for p in restyled.paragraphs if p.style.name == "Caption"]
     assert captions == [f"图{f.number} {f.caption_text}" for f in seed_doc.figures]
     lead = restyled.styles["Lead"].element.find(qn("w:rPr")).find(qn("w:rFonts"))
     assert lead.get(qn("w:eastAsia")) == "KaiTi"

@@ -72,7 +72,9 @@ def render(doc: Document, layout: Layout) -> bytes:
     writer.bookmarks = {heading.id: (number, f"_Heading{number}") for number, heading in enumerate(doc.headings, 1)}
     writer.pictures = doc.pictures
     front = front_lines(doc, config, labels)
-    body = [paragraph(styles.id(style), [text_run(text)]) for text, style in front]
+    page = pages.Pages(config, writer.text_width * pages._PT, 0.0, grid.pitch / 20) if grid else None
+    writer.page = page
+    body = [paragraph(styles.id(style), centred_runs(text, style, page)) for text, style in front]
     body += table_of_contents(doc, config, styles)
     figure = config["figure"]
     blocks = arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure")))
@@ -230,6 +232,15 @@ def front_lines(doc: Document, config: dict[str, Any], labels: dict[str, Any]) -
         if value:
             out.append((str(value), line["style"]))
     return out
+
+
+def centred_runs(text: str, style: str, page: pages.Pages | None) -> list[Element]:
+    """A front line's runs, broken after the mark nearest its middle when it runs onto a second
+    line (not inside a word: "…中国式现/代化"; docx_pages.balanced_break)."""
+    at = pages.balanced_break(text, page.per_line(style)) if page is not None else None
+    if at is None:
+        return [text_run(text)]
+    return [text_run(text[:at]), el("w:r", children=[el("w:br")]), text_run(text[at:])]
 
 
 def source_line(doc: Document, labels: dict[str, Any]) -> str:

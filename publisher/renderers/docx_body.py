@@ -23,6 +23,7 @@ from ..templates import format_setting
 from ..typography import chinese_number, without_enumerator
 from .docx_lists import Numbering
 from .docx_package import image_part
+from .docx_pages import Pages, balanced_break, break_inlines, cells
 from .docx_styles import StyleBook
 from .docx_xml import Element, el, emu, field, paragraph, split_label, styled_rpr, text_run, val
 
@@ -56,6 +57,8 @@ class DocxWriter:
         self.bookmarks: dict[str, tuple[int, str]] = {}
         #: figures drawn smaller to fit the rest of a page (id of the node → scale; docx_pages)
         self.scales: dict[int, float] = {}
+        #: the grid page's measures (None without a grid): where centred lines break
+        self.page: Pages | None = None
         #: the numbers headings take by level ("{zh}、", "（{zh}）" …), none by default
         self.heading_numbers: list[str] = []
         self._counters: list[int] = []
@@ -112,7 +115,12 @@ class DocxWriter:
         label = [text_run(before)] if before else []
         label += field(f"SEQ {figure['sequence']} \\* ARABIC", str(node.number))
         label += [text_run(after + " ")]
-        return [picture, self.para(figure["caption_style"], label + self.inlines(node.caption))]
+        caption = node.caption
+        if self.page is not None:  # two centred lines broken at a mark, never one character left alone
+            at = balanced_break(plain_text(caption), self.page.per_line(figure["caption_style"]),
+                                before=cells(f"{before}{node.number}{after} "))
+            caption = break_inlines(caption, at) if at else caption
+        return [picture, self.para(figure["caption_style"], label + self.inlines(caption))]
 
     def visit_listblock(self, node: ListBlock) -> list[Element]:
         num_id = self.numbering.new_list(node.ordered, node.start)

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Block, Figure, Heading, Paragraph, plain_text
+from ..model import Block, Figure, Heading, Inline, LineBreak, Paragraph, Text, plain_text
 from .docx_xml import emu
 
 #: a figure drawn smaller to fit keeps at least this part of its width and height
@@ -74,11 +74,16 @@ class Pages:
                 break
         return spec
 
+    def per_line(self, style: str) -> int:
+        """How many characters of `style` a line holds."""
+        spec = self.style(style)
+        return max(1, math.floor(self.width / max(_pt(spec.get("size", "12pt")) - 0.25, 1)))
+
     def text_height(self, text: str, style: str) -> float:
         """The height of a paragraph of `text` in `style`: its lines and the space around it."""
         spec = self.style(style)
         size = _pt(spec.get("size", "12pt"))
-        per_line = max(1, math.floor(self.width / max(size - 0.25, 1)))
+        per_line = self.per_line(style)
         lines = max(1, math.ceil((float(spec.get("first_line_chars", 0)) + cells(text)) / per_line))
         return self.on_grid(lines * self.on_grid(self.line(spec, size))
                             + _pt(spec.get("space_before", 0)) + _pt(spec.get("space_after", 0)))
@@ -105,6 +110,44 @@ class Pages:
             self.y -= self.height
             turned = True
         return turned
+
+
+#: marks a centred line may be broken after (the text after them starting a new line)
+BREAK_AFTER = "，、；：。！？"
+
+
+def balanced_break(text: str, per_line: int, before: float = 0.0) -> int | None:
+    """Where to break a centred line that runs onto a second: after the mark nearest the middle
+    whose two halves each fit a line, so that neither a word is cut nor one character is left
+    alone on the last line (a title, a subtitle, a caption). `before`: cells set ahead of
+    `text` on its first line (a caption's "图1 "). None when it fits one line, runs onto more
+    than two, or has no such mark."""
+    total = before + cells(text)
+    if total <= per_line or total > 2 * per_line:
+        return None
+    best: tuple[float, int] | None = None
+    for index, char in enumerate(text[:-1]):
+        if char in BREAK_AFTER and _wide(text[index + 1]):
+            left = before + cells(text[:index + 1])
+            if left <= per_line and total - left <= per_line:
+                candidate = (abs(left - total / 2), index + 1)
+                best = min(best, candidate) if best else candidate
+    return best[1] if best else None
+
+
+def break_inlines(inlines: tuple[Inline, ...], offset: int) -> tuple[Inline, ...]:
+    """`inlines` with a line break `offset` characters into their text (top-level text only;
+    unchanged where the offset falls inside a link or emphasis)."""
+    position = 0
+    for index, node in enumerate(inlines):
+        length = len(plain_text((node,)))
+        if position == offset:
+            return inlines[:index] + (LineBreak(),) + inlines[index:]
+        if isinstance(node, Text) and position < offset < position + length:
+            cut = offset - position
+            return inlines[:index] + (Text(node.text[:cut]), LineBreak(), Text(node.text[cut:])) + inlines[index + 1:]
+        position += length
+    return inlines
 
 
 def plan(blocks: list[Block], config: dict[str, Any], front: list[tuple[str, str]], width: int,

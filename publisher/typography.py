@@ -99,13 +99,20 @@ def without_enumerator(text: str) -> str:
 
 
 def chinese_number(number: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一, 100 → 一百 (counting up to 999)."""
+    """1 → 一, 10 → 十, 12 → 十二, 105 → 一百零五, 2024 → 二千零二十四; from 10,000 on in digits."""
     digits = "零一二三四五六七八九"
+    if number < 0 or number >= 10_000:
+        return str(number)
     if number < 10:
         return digits[number]
-    if number < 100:
-        tens, ones = divmod(number, 10)
-        return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
-    hundreds, rest = divmod(number, 100)
-    tail = "" if not rest else ("零" + digits[rest] if rest < 10 else ("一" if rest < 20 else "") + chinese_number(rest))
-    return digits[hundreds] + "百" + tail
+    if 10 <= number < 20:
+        return "十" + (digits[number - 10] if number > 10 else "")
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit, number = divmod(number, value)
+        if digit:
+            out += ("零" if zero and out else "") + digits[digit] + unit
+            zero = False
+        else:
+            zero = True
+    return out

@@ -20,7 +20,8 @@ from xml.etree import ElementTree
 import pytest
 from PIL import Image
 
-from publisher.typography import without_enumerator
+from publisher.typography import chinese_number, without_enumerator
+from publisher.verify.compare import renumbered
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = {"seed": ROOT / "sources" / "jiangmen-party-building.md",
@@ -145,6 +146,27 @@ def test_internal_links_land_on_bookmarks(tmp_path: Path) -> None:
     assert anchors and set(anchors) <= marks
     texts = "".join(t.text or "" for t in document.iter(f"{W}t"))
     assert "不存在" in texts  # a link to nowhere keeps its words, as text
+
+
+def test_heading_numbers_in_chinese() -> None:
+    assert [chinese_number(n) for n in (1, 10, 12, 20, 21, 105, 110, 2024, 5001)] == \
+        ["一", "十", "十二", "二十", "二十一", "一百零五", "一百一十", "二千零二十四", "五千零一"]
+    assert chinese_number(12_345) == "12345"  # a heading count no document reaches in words
+
+
+@pytest.mark.parametrize(("heading", "words"), [
+    ("A 党的创新理论", "党的创新理论"), ("2.1 智慧港口", "智慧港口"), ("——坚持导向", "坚持导向"), ("（一）总体", "总体"),
+    ("3 2025年计划", "2025年计划"), ("2025年计划", "2025年计划"), ("12.5亿元投资", "12.5亿元投资"),
+    ("A new plan", "A new plan"), ("10 ways", "10 ways")])
+def test_what_counts_as_a_headings_own_numbering(heading: str, words: str) -> None:
+    assert without_enumerator(heading) == words
+
+
+def test_verifier_takes_a_renumbering_not_a_numbering_lost() -> None:
+    assert renumbered("A 党的创新理论", "一、党的创新理论")
+    assert renumbered("党的创新理论", "一、党的创新理论")  # numbered where the source was not
+    assert not renumbered("A 党的创新理论", "党的创新理论")  # the source's numbering dropped
+    assert not renumbered("A 党的创新理论", "一、党的理论")  # words changed
 
 
 # ---- LibreOffice's pages --------------------------------------------------------------
@@ -294,3 +316,22 @@ def test_schema_check_finds_nothing(built: dict[str, Path], version: str, tmp_pa
                                 timeout=120, env={**os.environ, "NO_COLOR": "1"})
         report = json.loads(result.stdout)[0]
         assert (report["error_count"], report["warning_count"]) == (0, 0), (path.name, report["errors"])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(AUDIT is None or SOFFICE is None, reason="needs openxml-audit and LibreOffice (make test)")
+def test_a_template_saved_by_libreoffice_brings_no_fault(built: dict[str, Path], tmp_path: Path) -> None:
+    """A department's template saved by LibreOffice (no list definitions of its own, its own
+    idea of the schema): a document with lists builds on it, and the result is clean."""
+    subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/profile",
+                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "lo"), str(built["seed"])],
+                   capture_output=True, text=True, timeout=300, check=True)
+    template = tmp_path / "lo" / built["seed"].name
+    with zipfile.ZipFile(template) as package:
+        assert "word/numbering.xml" not in package.namelist()
+    out = build(SOURCES["mixed"], tmp_path / "out", "--reference-docx", str(template))
+    for version in ("office2016", "microsoft365"):
+        result = subprocess.run([AUDIT, "-f", version, "-o", "json", str(out)], capture_output=True, text=True,
+                                timeout=120)
+        report = json.loads(result.stdout)[0]
+        assert (report["error_count"], report["warning_count"]) == (0, 0), report["errors"]

@@ -52,7 +52,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     apply_layout(template, config, language, grid)
     reference = reference_path(layout)
     word = template if reference is None else open_reference(reference, language)
-    styles = StyleBook(word.styles.element, template.styles.element if reference else None)
+    styles = StyleBook(word.styles.element, template.styles.element if reference else None, code_styles(config))
     sect_pr = word.sections[-1]._sectPr
     if reference is None or sect_pr.find(qn("w:pgSz")) is None:  # a reference without a page: the layout's
         set_page(sect_pr, config["page"], grid)
@@ -61,7 +61,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     package.set_settings(word, config.get("settings") or {})
     if reference is None:  # python-docx's nine list definitions, tied to its List Bullet … styles
         package.clear_numbering(word)
-    numbering = Numbering(lambda: word.part.numbering_part.element, config["list"],
+    numbering = Numbering(lambda: package.numbering_root(word), config["list"],
                           config.get("defaults", {}).get("size", "16pt"))
     labels = layout.labels(language)
     config = {**config, "figure": {"label": labels.get("figure", "{number}"),
@@ -91,7 +91,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     if reference is None:
         package.add_fonts(word, config.get("fonts") or {})
         prune(word.styles.element, used_style_ids([word.element, *package.margin_roots(word), *notes,
-                                                   word.part.numbering_part.element]),
+                                                   package.numbering_root(word)]),
               keep_names=set(config["headings"].values()), off_gallery=furniture_styles(config))
     package.set_core_properties(word, doc.meta, author_line(doc.meta.byline, labels.get("byline_roles") or []))
     package.drop_template_parts(word)
@@ -110,6 +110,13 @@ def heading_numbers(config: dict[str, Any], language: str) -> list[str]:
         raise LayoutError(f"docx.heading_numbers.{tag}: {patterns!r} is not a list of patterns",
                           hint='write e.g. ["{zh}、", "（{zh}）", "{n}.", "（{n}）"]')
     return patterns
+
+
+def code_styles(config: dict[str, Any]) -> frozenset[str]:
+    """The styles code is set in, which keep their monospace face in a reference's document."""
+    inline = config.get("inline") or {}
+    return frozenset({config.get("code_style", ""), inline.get("code", ""), inline.get("kbd", ""),
+                      *(config.get("code_tokens") or {}).values()} - {""})
 
 
 def furniture_styles(config: dict[str, Any]) -> set[str]:

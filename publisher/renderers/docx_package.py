@@ -15,7 +15,9 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.package import Package
 from docx.parts.image import ImagePart
+from docx.parts.numbering import NumberingPart
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
 from lxml import etree
 
 from ..errors import RenderError
@@ -118,9 +120,21 @@ def drop_template_parts(word: WordDocument) -> None:
             rel.target_part._blob = _APP_XML.encode()  # a plain Part: no API to replace its XML
 
 
+def numbering_root(word: WordDocument) -> Element:
+    """The <w:numbering> element, with a numbering part made for it when the document has none
+    (a reference saved without lists; python-docx cannot make one itself)."""
+    try:
+        return word.part.numbering_part.element
+    except NotImplementedError:
+        part = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
+                             parse_xml(f"<w:numbering {nsdecls('w')}/>"), word.part.package)
+        word.part.relate_to(part, RT.NUMBERING)
+        return part.element
+
+
 def clear_numbering(word: WordDocument) -> None:
     """An empty numbering part: the lists the document has are added as they are written."""
-    root = word.part.numbering_part.element
+    root = numbering_root(word)
     for child in list(root):
         root.remove(child)
 

@@ -241,13 +241,17 @@ class StyleBook:
 
     With a reference document the output's styles are the reference's; a style
     it lacks is copied from the layout-built template (as pandoc does), together
-    with the styles it is based on.
+    with the styles it is based on, in the reference's fonts.
     """
 
-    def __init__(self, styles_el: Element, fallback_el: Element | None = None) -> None:
+    def __init__(self, styles_el: Element, fallback_el: Element | None = None,
+                 own_fonts: frozenset[str] = frozenset()) -> None:
         self.styles_el = styles_el
         self.fallback_el = fallback_el
         self.ids = _names(styles_el)
+        #: borrowed styles that keep the layout's fonts (code: a monospace face); the others take
+        #: the reference's, so a Byline or Caption the reference lacks arrives in its house fonts
+        self.own_fonts = {name.lower() for name in own_fonts}
 
     def id(self, name: str) -> str:
         """The style id of `name` (Word compares built-in names case-insensitively)."""
@@ -262,6 +266,9 @@ class StyleBook:
             raise LayoutError(f"docx: the layout uses style {key!r}, which no template defines",
                               hint="add it under docx.styles in layout.yaml")
         style = copy.deepcopy(_by_id(self.fallback_el, source[key]))
+        if key not in self.own_fonts:
+            for fonts in style.iter(qn("w:rFonts")):
+                fonts.getparent().remove(fonts)
         taken = {s.get(qn("w:styleId")) for s in self.styles_el.iter(qn("w:style"))}
         if style.get(qn("w:styleId")) in taken:
             style.set(qn("w:styleId"), style.get(qn("w:styleId")) + "Publisher")

@@ -148,6 +148,30 @@ def test_internal_links_land_on_bookmarks(tmp_path: Path) -> None:
     assert "不存在" in texts  # a link to nowhere keeps its words, as text
 
 
+def test_contents_field_lists_the_headings_not_the_title() -> None:
+    """With docx.toc on: Word's TOC field takes the heading styles (\\o), not outline levels (\\u),
+    which would list the title; the entries written in advance are the headings."""
+    import copy
+    from publisher import layout as layouts
+    from publisher import reader
+    from publisher.renderers import docx as docx_renderer
+    layout = layouts.load("department")
+    config = copy.deepcopy(layout.config)
+    config["docx"]["toc"] = {"title": "目录", "levels": "1-2", "title_style": "TOC Heading",
+                             "entry_styles": ["toc 1", "toc 2"]}
+    doc = reader.read(SOURCES["seed"])
+    data = docx_renderer.render(doc, layouts.Layout(layout.name, layout.dirs, config))
+    import io
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        document = ElementTree.fromstring(package.read("word/document.xml"))
+    instruction = next(t.text for t in document.iter(f"{W}instrText") if "TOC" in (t.text or ""))
+    assert '\\o "1-2"' in instruction and "\\u" not in instruction
+    entries = ["".join(t.text or "" for t in p.iter(f"{W}t")) for p in document.iter(f"{W}p")
+               if (p.find(f"{W}pPr/{W}pStyle") is not None and p.find(f"{W}pPr/{W}pStyle").get(f"{W}val") in ("toc1", "toc2"))]
+    assert doc.meta.title not in entries and entries and all(e for e in entries)
+    assert entries[0] == "一、党的创新理论武装持续加强"  # as the body numbers it
+
+
 def test_heading_numbers_in_chinese() -> None:
     assert [chinese_number(n) for n in (1, 10, 12, 20, 21, 105, 110, 2024, 5001)] == \
         ["一", "十", "十二", "二十", "二十一", "一百零五", "一百一十", "二千零二十四", "五千零一"]

@@ -24,13 +24,14 @@ from ..errors import LayoutError
 from ..layout import Layout, by_language, merge
 from ..output import zip_timestamp
 from ..templates import format_setting
+from ..typography import without_enumerator
 from ..model import Block, Document, heading_depths
 from ..people import author_line
 from . import docx_package as package
 from . import docx_pages as pages
 from . import docx_reference
 from .html_parts import display_date
-from .docx_body import DocxWriter, separate_tables
+from .docx_body import DocxWriter, number_headings, separate_tables
 from .docx_lists import Numbering
 from .docx_styles import StyleBook, apply_layout, prune, set_language, used_style_ids
 from .docx_xml import Element, el, field, field_begin, field_end, paragraph, text_run, twips
@@ -68,14 +69,14 @@ def render(doc: Document, layout: Layout) -> bytes:
                                    "sequence": labels.get("figure_sequence", "Figure"), **config["figure"]}}
     writer = DocxWriter(word.part, styles, config, text_width(sect_pr), numbering)
     writer.depths = heading_depths(doc)
-    writer.heading_numbers = heading_numbers(config, language)
+    writer.heading_labels = number_headings(doc.headings, writer.depths, heading_numbers(config, language))
     writer.bookmarks = {heading.id: (number, f"_Heading{number}") for number, heading in enumerate(doc.headings, 1)}
     writer.pictures = doc.pictures
     front = front_lines(doc, config, labels)
     page = pages.Pages(config, writer.text_width * pages._PT, 0.0, grid.pitch / 20) if grid else None
     writer.page = page
     body = [paragraph(styles.id(style), centred_runs(text, style, page)) for text, style in front]
-    body += table_of_contents(doc, config, styles)
+    body += table_of_contents(doc, config, styles, writer.heading_labels)
     figure = config["figure"]
     blocks = arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure")))
     if grid is not None and reference is None:  # a page of known lines: no picture leaves a white foot
@@ -263,15 +264,18 @@ def source_line(doc: Document, labels: dict[str, Any]) -> str:
     return "".join(pieces).strip()
 
 
-def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook) -> list[Element]:
-    """A TOC field pre-filled with the headings (LibreOffice shows the cached entries as is)."""
+def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook,
+                      labels: dict[str, str]) -> list[Element]:
+    """A TOC field pre-filled with the headings as the body numbers them (LibreOffice shows the
+    cached entries as they are)."""
     toc = config.get("toc")
     if not toc:
         return []
     first, last = (int(n) for n in str(toc["levels"]).split("-"))
     entries = [h for h in doc.headings if first + 1 <= h.level <= last + 1]
     out = [paragraph(styles.id(toc["title_style"]), [text_run(toc["title"])])]
-    paras = [paragraph(styles.id(toc["entry_styles"][h.level - first - 1]), [text_run(h.text)])
+    paras = [paragraph(styles.id(toc["entry_styles"][h.level - first - 1]),
+                       [text_run(labels[h.id] + without_enumerator(h.text) if h.id in labels else h.text)])
              for h in entries] or [paragraph(styles.id(toc["entry_styles"][0]), [])]
     for run in reversed(field_begin(f'TOC \\o "{toc["levels"]}" \\h \\z')):  # heading styles only: not the title
         paras[0].insert(1, run)

@@ -59,9 +59,8 @@ class DocxWriter:
         self.scales: dict[int, float] = {}
         #: the grid page's measures (None without a grid): where centred lines break
         self.page: Pages | None = None
-        #: the numbers headings take by level ("{zh}、", "（{zh}）" …), none by default
-        self.heading_numbers: list[str] = []
-        self._counters: list[int] = []
+        #: heading id → the number it is written with (一、（一）…; number_headings), none by default
+        self.heading_labels: dict[str, str] = {}
 
     # -- blocks
     def blocks(self, blocks: tuple[Block, ...] | list[Block]) -> list[Element]:
@@ -78,26 +77,13 @@ class DocxWriter:
         """A heading in its level's style, holding the bookmark internal links land on."""
         depth = min(self.depths.get(node.id, node.level), 6)
         style = self.config["headings"][depth]
-        label = self.heading_label(depth)
+        label = self.heading_labels.get(node.id, "")
         runs = ([text_run(label)] + self.inlines(strip_enumerator(node.inlines))) if label else self.inlines(node.inlines)
         number, name = self.bookmarks.get(node.id, (0, ""))
         if name:
             runs = [el("w:bookmarkStart", {"w:id": number, "w:name": name}), *runs,
                     el("w:bookmarkEnd", {"w:id": number})]
         return [self.para(style, runs)]
-
-    def heading_label(self, depth: int) -> str:
-        """The number a heading of outline `depth` takes when the layout numbers headings
-        (docx.heading_numbers: 一、（一）1.（1）), counting anew under each higher heading."""
-        patterns = self.heading_numbers
-        level = depth - 2  # depth 1 is the title
-        if level < 0 or level >= len(patterns):
-            return ""
-        del self._counters[level + 1:]
-        self._counters += [0] * (level + 1 - len(self._counters))
-        self._counters[level] += 1
-        number = self._counters[level]
-        return format_setting("docx.heading_numbers", patterns[level], n=number, zh=chinese_number(number))
 
     def visit_paragraph(self, node: Paragraph) -> list[Element]:
         if self._list_level:
@@ -338,6 +324,24 @@ class DocxWriter:
 
 #: a cell that is a number: digits with separators, a sign, a currency or a percent
 _NUMBER_CELL = re.compile(r"[-+−±]?[¥$€£]?\s?\d[\d,，.]*(?:\s?[%‰])?")
+
+
+def number_headings(headings: list[Heading], depths: dict[str, int], patterns: list[str]) -> dict[str, str]:
+    """Heading id → the number it takes when the layout numbers headings (docx.heading_numbers:
+    "{zh}、", "（{zh}）", "{n}.", "（{n}）" by Word level), counting anew under each higher heading;
+    the title (depth 1) and levels without a pattern take none."""
+    labels: dict[str, str] = {}
+    counters: list[int] = []
+    for heading in headings:
+        level = depths.get(heading.id, heading.level) - 2
+        if level < 0 or level >= len(patterns):
+            continue
+        del counters[level + 1:]
+        counters += [0] * (level + 1 - len(counters))
+        counters[level] += 1
+        labels[heading.id] = format_setting("docx.heading_numbers", patterns[level], n=counters[level],
+                                            zh=chinese_number(counters[level]))
+    return labels
 
 
 def strip_enumerator(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:

@@ -256,7 +256,7 @@ def _flatten(value: Any) -> str:
     if isinstance(value, tuple):
         return "".join(_flatten(v) for v in value)
     if hasattr(value, "text") and isinstance(value.text, str):
-        return value.text + "　" * 10  # an item or cell ends its line
+        return value.text + "　" * 10  # an item or cell ends its line (an ideographic space: one cell each)
     if hasattr(value, "children"):
         return plain_text(value.children)
     return _text_of(value)

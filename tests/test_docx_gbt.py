@@ -172,6 +172,24 @@ def test_contents_field_lists_the_headings_not_the_title() -> None:
     assert entries[0] == "一、党的创新理论武装持续加强"  # as the body numbers it
 
 
+@pytest.mark.parametrize("source", [SOURCES["seed"], SOURCES["mixed"], ROOT / "tests" / "sources" / "real-copy.md"])
+@pytest.mark.parametrize("height_mm", [225, 120, 60])
+def test_the_page_plan_moves_figures_but_loses_and_reorders_nothing(source: Path, height_mm: int) -> None:
+    """Figures may move later (never earlier) past the text; every block is written once, the
+    text and the figures each in their own order, whatever the page's height."""
+    from publisher import layout as layouts
+    from publisher import reader
+    from publisher.model import Figure
+    from publisher.renderers import docx_pages
+    config = layouts.load("department").config["docx"]
+    blocks = list(reader.read(source).blocks)
+    laid = docx_pages.plan(blocks, config, [("标题", "Title")], 5_616_575, height_mm * 36_000, 579)
+    assert sorted(map(id, laid.blocks)) == sorted(map(id, blocks))
+    for kind in (lambda b: isinstance(b, Figure), lambda b: not isinstance(b, Figure)):
+        assert [b for b in laid.blocks if kind(b)] == [b for b in blocks if kind(b)]
+    assert all(0.35 <= scale < 1 for scale in laid.scales.values())
+
+
 def test_heading_numbers_in_chinese() -> None:
     assert [chinese_number(n) for n in (1, 10, 12, 20, 21, 105, 110, 2024, 5001)] == \
         ["一", "十", "十二", "二十", "二十一", "一百零五", "一百一十", "二千零二十四", "五千零一"]

@@ -94,9 +94,10 @@ class DocxWriter:
     def visit_figure(self, node: Figure) -> list[Element]:
         """The picture, then its caption: 图N (a SEQ field) and the caption text."""
         figure = self.config["figure"]
+        if not node.number:  # no caption to keep it with: not kept with the text after it either
+            return [paragraph(self.styles.id(figure["style"]), [el("w:r", children=[self.drawing(node)])],
+                              [val("w:keepNext", "0")])]
         picture = self.para(figure["style"], [el("w:r", children=[self.drawing(node)])])
-        if not node.number:
-            return [picture]
         before, after = split_label(figure["label"])
         label = [text_run(before)] if before else []
         label += field(f"SEQ {figure['sequence']} \\* ARABIC", str(node.number))

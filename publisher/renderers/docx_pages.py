@@ -15,11 +15,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Block, Figure, Heading, Inline, LineBreak, Paragraph, Text, plain_text
+from ..model import (Aside, Block, CodeBlock, DefinitionList, Figure, Heading, Inline, LineBreak, ListBlock,
+                     MathBlock, Paragraph, Quote, Table, Text, plain_text)
 from .docx_xml import emu
 
 #: a figure drawn smaller to fit keeps at least this part of its width and height
 MIN_SCALE = 0.6
+#: … or this much, at the end of the document, where no text is left to fill the page before it
+MIN_SCALE_AT_END = 0.35
 #: points per EMU
 _PT = 1 / 12700
 
@@ -36,18 +39,19 @@ class PagePlan:
 _WIDE = ("\u1100-\u115f\u2014\u2018\u2019\u201c\u201d\u2026\u2e80-\u303e\u3040-\ua4cf\uac00-\ud7a3"
          "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd")
 _WIDE_CHAR = re.compile(f"[{_WIDE}]")
-_SPACE = re.compile(r"\s")
+_SPACE = re.compile(r"[ \t\n\u00a0]")
 #: where Chinese meets a Latin letter or digit
 _MEETING = re.compile(f"[{_WIDE}](?=[A-Za-z0-9])|[A-Za-z0-9](?=[{_WIDE}])")
 
 
 def cells(text: str) -> float:
     """The width of `text` in grid cells: a CJK character or mark one (quotes and dashes too, which
-    a Chinese face sets full width), a Latin letter or digit half, and a quarter of one where
-    Chinese meets a Latin letter or digit (the space Word and LibreOffice put between them)."""
+    a Chinese face sets full width), a Latin letter or digit half, a space and the gap where
+    Chinese meets a Latin letter or digit (which Word and LibreOffice put there) a quarter."""
     wide = len(_WIDE_CHAR.findall(text))
-    narrow = len(text) - wide - len(_SPACE.findall(text))
-    return wide + 0.5 * narrow + 0.25 * len(_MEETING.findall(text))
+    spaces = len(_SPACE.findall(text))
+    narrow = len(text) - wide - spaces
+    return wide + 0.5 * narrow + 0.25 * (spaces + len(_MEETING.findall(text)))
 
 
 def _wide(char: str) -> bool:
@@ -91,6 +95,10 @@ class Pages:
                 break
         return spec
 
+    def char_width(self, style: str) -> float:
+        """The width of one character of `style` in points."""
+        return self.width / self.measures(style)[0]
+
     def per_line(self, style: str) -> int:
         """How many characters of `style` a line holds."""
         return self.measures(style)[0]
@@ -100,6 +108,11 @@ class Pages:
         per_line, indent, line, around = self.measures(style)
         lines = max(1, math.ceil((indent + cells(text)) / per_line))
         return self.on_grid(lines * line + around)
+
+    def lines_height(self, lines: list[str], style: str) -> float:
+        """The height of lines set apart (code), each wrapping on its own, in `style`."""
+        per_line, _, line, around = self.measures(style)
+        return self.on_grid(sum(max(1, math.ceil(cells(text) / per_line)) for text in lines) * line + around)
 
     def on_grid(self, height: float) -> float:
         """`height` taken up to whole grid lines: on a grid page every line snaps to it."""
@@ -174,7 +187,8 @@ def plan(blocks: list[Block], config: dict[str, Any], front: list[tuple[str, str
     waiting: list[Figure] = []
     for block in blocks:
         if isinstance(block, Figure) and not waiting:
-            place_figure(block, pages, out, waiting)
+            if not place_figure(block, pages, out):
+                waiting.append(block)
             continue
         if isinstance(block, Figure):
             waiting.append(block)
@@ -185,35 +199,42 @@ def plan(blocks: list[Block], config: dict[str, Any], front: list[tuple[str, str
             pending = waiting[:]
             waiting.clear()
             for figure in pending:
-                if waiting:
+                if waiting or not place_figure(figure, pages, out):
                     waiting.append(figure)
-                else:
-                    place_figure(figure, pages, out, waiting)
-    out.blocks += waiting
+    for figure in waiting:  # no text left to fill the page: drawn smaller still, or on the next page
+        if not place_figure(figure, pages, out, MIN_SCALE_AT_END):
+            set_figure(figure, pages, out)
     return out
 
 
-def place_figure(figure: Figure, pages: Pages, out: PagePlan, waiting: list[Figure]) -> None:
-    """Draw the figure here, smaller if it must be to fit the page, or let it wait for the next."""
+def place_figure(figure: Figure, pages: Pages, out: PagePlan, least: float = MIN_SCALE) -> bool:
+    """Draw the figure here, smaller if it must be to fit the page (down to `least` of its size);
+    False when it had better wait for the text to fill the page (the caller keeps it)."""
     whole = figure_height(figure, pages, 1.0)
     room = pages.height - pages.y
-    if whole <= room:
+    if whole <= room - pages.pitch:  # a line to spare: the estimate may be a line short
         out.blocks.append(figure)
         pages.advance(whole)
-        return
+        return True
     picture = figure_height(figure, pages, 1.0, caption=False)
     around = whole - pages.on_grid(picture)  # the caption and the space above the picture
     scale = (room - 2 * pages.pitch - around) / picture if picture else 0.0  # a line to spare, and the snap
-    if scale >= MIN_SCALE:
+    if scale >= least:
         out.scales[id(figure)] = scale
         out.blocks.append(figure)
         pages.y = 0.0  # the page is full
-        return
+        return True
     if pages.y < pages.pitch:  # a page of its own would not hold it either: as it is
         out.blocks.append(figure)
         pages.advance(whole)
-        return
-    waiting.append(figure)
+        return True
+    return False
+
+
+def set_figure(figure: Figure, pages: Pages, out: PagePlan) -> None:
+    """Draw the figure here whatever the page holds (on the next page when it must be)."""
+    out.blocks.append(figure)
+    pages.advance(figure_height(figure, pages, 1.0))
 
 
 def figure_height(figure: Figure, pages: Pages, scale: float, caption: bool = True) -> float:
@@ -230,36 +251,49 @@ def figure_height(figure: Figure, pages: Pages, scale: float, caption: bool = Tr
                                            if figure.number else 0.0)
 
 
-def block_height(block: Block, pages: Pages) -> float:
-    """An estimate of a block's height: paragraphs and headings from their text and style;
-    other blocks from their text in body lines."""
+def block_height(block: Block, pages: Pages, style: str = "") -> float:
+    """An estimate of a block's height, from its text and the style the DOCX writer sets it in:
+    a list item by item, a table row by row, code line by line; a figure inside a list or a
+    quote at its size. `style` is the paragraph style around it (a quote's, a list's)."""
+    config = pages.config
     if isinstance(block, Heading):
-        return pages.text_height(block.text, pages.config["headings"].get(block.level, "Heading 1"))
+        return pages.text_height(block.text, config["headings"].get(block.level, "Heading 1"))
     if isinstance(block, Paragraph):
-        return pages.text_height(block.text, pages.config["roles"].get(block.role, "Normal"))
-    return pages.text_height(_text_of(block), "Normal")
+        return pages.text_height(block.text, style or config["roles"].get(block.role, "Normal"))
+    if isinstance(block, Figure):
+        return figure_height(block, pages, 1.0)
+    if isinstance(block, ListBlock):  # its text stands in from the margin by the mark's indent
+        spec = config["list"]
+        indent = float(spec.get("start_chars", 0)) + float(spec.get("indent_chars", 2))
+        narrower = Pages(config, max(pages.width * 0.5, pages.width - indent * pages.char_width(spec["style"])),
+                         pages.height, pages.pitch)
+        return sum(block_height(inner, narrower, spec["style"]) for item in block.items for inner in item)
+    if isinstance(block, (Quote, Aside)):
+        inner_style = config["quote_style"] if isinstance(block, Quote) else config["aside"]["text_style"]
+        return sum(block_height(inner, pages, inner_style) for inner in block.blocks)
+    if isinstance(block, CodeBlock):
+        return pages.lines_height(block.text.rstrip("\n").split("\n"), config["code_style"])
+    if isinstance(block, Table):
+        return table_height(block, pages)
+    if isinstance(block, DefinitionList):
+        return sum(pages.text_height(plain_text(term), config["definitions"]["term_style"])
+                   + sum(block_height(inner, pages, config["definitions"]["text_style"])
+                         for definition in definitions for inner in definition)
+                   for term, definitions in block.items)
+    if isinstance(block, MathBlock):
+        return pages.lines_height(block.text.split("\n"), config["code_style"])
+    return pages.text_height("", config["rule_style"])  # a thematic break
 
 
-def _text_of(block: Any) -> str:
-    """The text of a list, quote, table … for its height (each item at least a line)."""
-    parts: list[str] = []
-    for name in ("blocks", "items", "rows", "head", "text", "inlines"):
-        value = getattr(block, name, None)
-        if isinstance(value, str):
-            parts.append(value)
-        elif isinstance(value, tuple):
-            parts.append(_flatten(value))
-    return "".join(parts)
-
-
-def _flatten(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "".join(_flatten(v) for v in value)
-    if hasattr(value, "text") and isinstance(value.text, str):
-        return value.text + "　" * 10  # an item or cell ends its line (an ideographic space: one cell each)
-    if hasattr(value, "children"):
-        return plain_text(value.children)
-    return _text_of(value)
+def table_height(table: Table, pages: Pages) -> float:
+    """A table row by row: each as tall as its longest cell in the table's text style."""
+    style = pages.config["table"]["text_style"]
+    rows = ([table.head] if table.head else []) + list(table.rows)
+    columns = max((len(row) for row in rows), default=1) or 1
+    per_line = max(1, pages.per_line(style) // columns - 1)
+    _, _, line, _ = pages.measures(style)
+    return sum(max((math.ceil(cells(plain_text(cell)) / per_line) for cell in row), default=1) * line
+               for row in rows) + pages.pitch * 0.3
 
 
 def _pt(value: Any) -> float:

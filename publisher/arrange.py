@@ -1,4 +1,4 @@
-"""Placement of a report's opening photos, shared by the print and Word editions.
+"""Placement of a report's opening photos, shared by every edition.
 
 A newspaper source opens with all its photos; a page shows one lead photo and
 spreads the others through the text. Figure order (and so numbering) is kept:
@@ -28,3 +28,12 @@ def spread(blocks: list[Block], figures: list[Figure]) -> list[Block]:
     for k, figure in enumerate(figures):
         after.setdefault(slots[len(slots) * (k + 1) // (len(figures) + 1)], []).append(figure)
     return [x for i, block in enumerate(blocks) for x in (block, *after.get(i, []))]
+
+
+def lead_then_spread(blocks: list[Block], keep_first: bool = True) -> list[Block]:
+    """The figures placed before the text go evenly through it; with `keep_first` the first
+    (the lead photo) stays on top. On a phone four opening photos were three screens to scroll
+    before the first sentence; in Word, four pages of pictures."""
+    figures, rest = opening_figures(list(blocks))
+    top = figures[:1] if keep_first else []
+    return [*top, *spread(rest, figures[len(top):])]

@@ -18,10 +18,13 @@ from .model import Meta
 FORMAT_LABELS = {"figure": "figure_label", "contents": "toc_title", "date": "date_format",
                  "picture": "missing_alt"}
 
+#: the words only the screen editions print (their notes, links back, skip link, tables)
+SCREEN_WORDS = ("notes", "back_to_text", "skip_to_text", "back_to_contents", "table")
+
 #: the labels each format reads through Layout.word (its own setting wins over labels.*)
 _WORDS = {"pdf": ("figure", "picture", "page_number", "byline_roles", "date"),
-          "html": ("figure", "byline_roles", "contents", "date"),
-          "epub": ("figure", "byline_roles", "accessibility_summary", "contents", "date")}
+          "html": ("figure", "byline_roles", "contents", "date", *SCREEN_WORDS),
+          "epub": ("figure", "byline_roles", "accessibility_summary", "contents", "date", *SCREEN_WORDS)}
 
 #: settings the code reads that layouts/base/layout.yaml does not set ('*' stands for any name)
 CODE_KEYS: dict[str, set[str]] = {
@@ -234,6 +237,8 @@ VALUES: dict[str, Callable[[str, Any], Problem]] = {
     "pdf.variant": variant,
     "pdf.lead_figure": boolean,
     "pdf.spread_figures": boolean,
+    "html.spread_figures": boolean,
+    "epub.spread_figures": boolean,
     **{f"{fmt}.{key}": whole_number for fmt in ("html", "epub") for key in ("image_long_side", "image_quality",
                                                                             "toc_depth")},
     "epub.cover_figure": whole_number,

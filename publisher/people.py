@@ -22,6 +22,13 @@ def authors(byline: str, roles: list[str]) -> list[str]:
     return [name for name in re.split(r"[\s、，,;；]+", text) if name]
 
 
+def role_word(byline: str, roles: list[str]) -> str:
+    """The role word a byline opens with ('文/图 张三' → '文/图'), or '' for none."""
+    text = byline.strip()
+    return next((role for role in sorted(roles, key=len, reverse=True)
+                 if text.startswith(role + " ") or text.startswith(role + "\u3000")), "")
+
+
 def author_line(byline: str, roles: list[str]) -> str:
     """The authors as one metadata string: "黎禹君、江组轩", "Ann Lee; Bo Chen"."""
     names = authors(byline, roles)

@@ -116,3 +116,26 @@ def chinese_number(number: int) -> str:
         else:
             zero = True
     return out
+
+
+#: a run of Latin words in Chinese text: two words or more (a lone name or code, "DeepSeek",
+#: "5G", is no change of language), with the numbers and marks between them
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?:[ ,.;:!?()'’\-]*\s[(\"“‘]?[A-Za-z0-9][A-Za-z0-9'’.,%\-]*[)\"”’]?)+[.!?]?")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def latin_runs(text: str) -> list[tuple[str, bool]]:
+    """`text` in pieces, each marked True when it is a run of Latin words (an English sentence
+    or name inside Chinese text), which a screen reader must read in its own language."""
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for match in _LATIN_RUN.finditer(text):
+        if len(_LATIN_WORD.findall(match.group())) < 2:
+            continue
+        if match.start() > pos:
+            pieces.append((text[pos:match.start()], False))
+        pieces.append((match.group(), True))
+        pos = match.end()
+    if pos < len(text):
+        pieces.append((text[pos:], False))
+    return pieces

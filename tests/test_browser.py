@@ -31,7 +31,7 @@ PROBE = """() => {
     scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
     images: [...document.images].map(i => ({complete: i.complete, natural: i.naturalWidth,
       shown: i.getBoundingClientRect().width, right: i.getBoundingClientRect().right})),
-    headings: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => ({
+    headings: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].filter(h => !h.closest('nav')).map(h => ({
       level: +h.tagName[1], id: h.id, text: h.textContent, visible: visible(h),
       right: h.getBoundingClientRect().right})),
     para: {width: para.getBoundingClientRect().width, fontSize: parseFloat(ps.fontSize),

@@ -18,8 +18,7 @@ import docx
 from docx.document import Document as WordDocument
 from docx.oxml.ns import qn
 
-from ..arrange import opening_figures
-from ..arrange import spread as spread_figures
+from ..arrange import lead_then_spread
 from ..errors import LayoutError
 from ..layout import Layout, by_language, merge
 from ..output import zip_timestamp
@@ -284,17 +283,10 @@ def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook,
 
 
 def arrange(blocks: tuple[Block, ...], spread: bool, keep_first: bool = False) -> list[Block]:
-    """With `spread`, the figures placed before the text go evenly through it.
-
-    With `keep_first` the first of them stays under the title, as in the print edition.
-    A Word page holds one photo at text width, so four opening photos left
-    together would make four pages of pictures.
-    """
-    if not spread:
-        return list(blocks)
-    figures, rest = opening_figures(list(blocks))
-    top = figures[:1] if keep_first else []
-    return [*top, *spread_figures(rest, figures[len(top):])]
+    """With `spread`, the figures placed before the text go evenly through it (the first stays
+    under the title with `keep_first`, as in the print edition): a Word page holds one photo
+    at text width, so four opening photos left together would make four pages of pictures."""
+    return lead_then_spread(list(blocks), keep_first) if spread else list(blocks)
 
 
 def fill_body(word: WordDocument, elements: list[Element]) -> None:

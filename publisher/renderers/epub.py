@@ -14,9 +14,9 @@ from ..errors import RenderError
 from ..layout import Layout
 from ..model import Document, Figure
 from ..output import zip_timestamp
-from ..people import authors
+from ..people import authors, role_word
 from ..templates import markup, render_template
-from .html_parts import context, screen_image, setting, stylesheet, whole_number
+from .html_parts import context, reading_order, screen_image, screen_words, setting, stylesheet, whole_number
 from .htmlbody import HtmlWriter
 
 #: package folder inside the zip; every href below is relative to it
@@ -43,10 +43,12 @@ class Item:
 
 def render(doc: Document, layout: Layout) -> bytes:
     """The EPUB 3 edition of `doc` as zip bytes."""
+    doc = reading_order(doc, layout, "epub")
     pictures = package_pictures(doc, layout)
     writer = HtmlWriter(image_src=lambda figure: pictures[figure.src].href,
                          figure_label=layout.word("epub", "figure", doc.meta.language),
-                         sections=True).for_document(doc)
+                         sections=True, screen=screen_words(layout, "epub", doc.meta.language),
+                         epub=True).for_document(doc)
     shared = context(doc, layout, "epub")
     templates = setting(layout, "epub", "templates")
     css = Item("css", "styles/book.css", "text/css",
@@ -55,9 +57,15 @@ def render(doc: Document, layout: Layout) -> bytes:
         layout, templates["content"], **shared, body=markup(writer.body(doc)), css=css.href))
     nav = xhtml_item("nav", "nav.xhtml", render_template(
         layout, templates["nav"], **shared, content=content.href, css=css.href), "nav")
-    items = [content, nav, css, *pictures.values()]
-    package = render_template(layout, templates["package"], **shared, **metadata(doc, layout),
-                              items=items, spine=[content])
+    about = metadata(doc, layout)
+    ncx = Item("ncx", "toc.ncx", "application/x-dtbncx+xml", render_template(
+        layout, templates["ncx"], **shared, identifier=about["identifier"], content=content.href,
+        play=play_order(shared["toc"]), depth=toc_depth(shared["toc"])).encode("utf-8"))
+    _check_xml("toc.ncx", ncx.data.decode("utf-8"))
+    items = [content, nav, ncx, css, *pictures.values()]
+    package = render_template(layout, templates["package"], **shared, **about,
+                              items=items, spine=[content], ncx=ncx.id,
+                              nav_item=nav.id)  # in the spine out of reading order: landmarks may point at it
     _check_xml("package.opf", package)
     return zip_package(items, package.encode("utf-8"), zip_timestamp(doc.meta.date))
 
@@ -107,11 +115,38 @@ def metadata(doc: Document, layout: Layout) -> dict[str, Any]:
     return {
         "identifier": identifier(doc),
         "creators": authors(doc.meta.byline, layout.word("epub", "byline_roles", doc.meta.language)),
+        "relators": relators(doc, layout),
         "modified": f"{(doc.meta.date or UNDATED.isoformat())}T00:00:00Z",
         "access": {key: setting(layout, "epub", key) for key in (
             "access_modes", "access_modes_sufficient", "accessibility_features", "accessibility_hazards")}
         | {"accessibility_summary": layout.word("epub", "accessibility_summary", doc.meta.language)},
     }
+
+
+def play_order(toc: list[Any]) -> dict[str, int]:
+    """Each contents entry's place in reading order for the NCX (the title is 1)."""
+    order: dict[str, int] = {}
+
+    def walk(entries: list[Any]) -> None:
+        for entry in entries:
+            order[entry.id] = len(order) + 2
+            walk(entry.children)
+    walk(toc)
+    return order
+
+
+def toc_depth(entries: list[Any]) -> int:
+    """How deep the contents go, the title's level counted."""
+    return 1 + max((toc_depth(entry.children) for entry in entries), default=0)
+
+
+def relators(doc: Document, layout: Layout) -> list[str]:
+    """What the byline's names are (MARC relator codes: 文/图 → aut and pht), from
+    labels.*.byline_relators by the byline's role word; aut when it has none or another."""
+    language = doc.meta.language
+    word = role_word(doc.meta.byline, layout.word("epub", "byline_roles", language))
+    table = layout.labels(language).get("byline_relators") or {}
+    return [str(code) for code in table.get(word, ["aut"])]
 
 
 def identifier(doc: Document) -> str:

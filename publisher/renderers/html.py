@@ -9,7 +9,7 @@ from pathlib import Path
 from ..layout import Layout
 from ..model import Document, Figure, Image
 from ..templates import markup, render_template
-from .html_parts import context, screen_image, setting, stylesheet
+from .html_parts import context, reading_order, screen_image, screen_words, setting, stylesheet
 from .htmlbody import HtmlWriter
 
 #: the page may load nothing: no scripts, fonts, frames or remote images; only its
@@ -19,10 +19,12 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-
 
 def render(doc: Document, layout: Layout) -> bytes:
     """The e-reader edition of `doc` as UTF-8 HTML."""
+    doc = reading_order(doc, layout, "html")
     shared = SharedPictures(doc, layout)
     writer = HtmlWriter(image_src=lambda figure: data_uri(doc, figure, layout),
                         figure_label=layout.word("html", "figure", doc.meta.language),
-                        sections=True, picture_markup=shared.use).for_document(doc)
+                        sections=True, picture_markup=shared.use,
+                        screen=screen_words(layout, "html", doc.meta.language)).for_document(doc)
     body = writer.body(doc)
     page = render_template(
         layout, setting(layout, "html", "template"), **context(doc, layout, "html"),

@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .. import images
+from ..arrange import lead_then_spread
 from ..errors import LayoutError
 from ..layout import Layout
+from ..layout_check import SCREEN_WORDS
 from ..model import Document, heading_depths
 from ..people import author_line
-from ..templates import format_setting
+from .htmlbody import in_languages
+from ..templates import format_setting, markup
 
 #: a stylesheet must not be able to close the <style> element it is inlined into
 _STYLE_END = re.compile(r"</style", re.IGNORECASE)
@@ -104,5 +107,22 @@ def context(doc: Document, layout: Layout, fmt: str) -> dict[str, Any]:
                                   layout.labels(doc.meta.language)),
         "toc": toc(doc, whole_number(layout, fmt, "toc_depth")),
         "toc_title": layout.word(fmt, "contents", doc.meta.language),
+        "words": screen_words(layout, fmt, doc.meta.language),
+        # the masthead's lines as HTML, English in a Chinese document marked as English
+        "parts": {name: markup(in_languages(getattr(doc.meta, name), doc.meta.language))
+                  for name in ("title", "subtitle", "kicker", "byline", "publication")},
         "authors": author_line(doc.meta.byline, layout.word(fmt, "byline_roles", doc.meta.language)),
     }
+
+
+def screen_words(layout: Layout, fmt: str, language: str) -> dict[str, str]:
+    """The words a screen edition prints itself (labels: notes, back_to_text, skip_to_text …)."""
+    return {key: str(layout.word(fmt, key, language)) for key in SCREEN_WORDS}
+
+
+def reading_order(doc: Document, layout: Layout, fmt: str) -> Document:
+    """`doc` with the photos it opens with spread through the text after the lead photo
+    (`<fmt>.spread_figures`), so that reading starts on the first screen."""
+    if not layout.get(f"{fmt}.spread_figures", False):
+        return doc
+    return replace(doc, blocks=tuple(lead_then_spread(list(doc.blocks))))

@@ -7,16 +7,17 @@ unknown node raises instead of being dropped. Output is XHTML-compatible
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html import escape
 from typing import Callable
 
 from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Document, Emphasis, Figure,
                      Footnote, FootnoteRef, Heading, Image, Inline, LineBreak, Link, ListBlock, Math,
                      MathBlock, Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak,
-                     heading_depths)
+                     heading_depths, plain_text)
 from .. import highlight
 from ..templates import format_setting
-from ..typography import HAN
+from ..typography import HAN, is_chinese, latin_runs
 
 #: the last two Han characters of a heading plus trailing marks: kept on one line
 #: so a heading never ends with one lone character (clreq: avoid a widowed char)
@@ -39,7 +40,8 @@ class HtmlWriter:
     """Writes model blocks as HTML fragments."""
 
     def __init__(self, image_src: ImageSource, figure_label: str = "图{number}",
-                 sections: bool = False, missing_alt: str = "", picture_markup: PictureMarkup | None = None) -> None:
+                 sections: bool = False, missing_alt: str = "", picture_markup: PictureMarkup | None = None,
+                 screen: dict[str, str] | None = None, epub: bool = False) -> None:
         #: gives the `src` of a figure's image (file URL, relative path or data URI)
         self.image_src = image_src
         #: may draw a picture otherwise (given the node and its class)
@@ -51,10 +53,22 @@ class HtmlWriter:
         self.missing_alt = missing_alt
         #: heading id → its depth in the outline (h-level written), set by `for_document`
         self.depths: dict[str, int] = {}
+        #: for a screen edition, the words it prints itself (labels: notes, back_to_text, table):
+        #: notes get a heading and links back, wide tables and long code lines scroll in a box
+        #: of their own, a picture whose description is its caption is announced once
+        self.screen = screen
+        #: EPUB 3 structural semantics (epub:type) beside the ARIA roles, for reading systems' pop-up notes
+        self.epub = epub
+        #: how many times each note has been marked so far (each mark needs an id of its own)
+        self._marked: dict[int, int] = {}
+        #: runs of Latin words carry lang="en" (a Chinese document on screen)
+        self.mark_latin = False
 
     def for_document(self, doc: Document) -> "HtmlWriter":
-        """Write the headings of `doc` at their outline depths (no level skipped: h1, then h2 …)."""
+        """Write the headings of `doc` at their outline depths (no level skipped: h1, then h2 …);
+        on screen, English inside a Chinese document marked as English (WCAG 3.1.2)."""
         self.depths = heading_depths(doc)
+        self.mark_latin = self.screen is not None and is_chinese(doc.meta.language)
         return self
 
     # -- documents
@@ -101,7 +115,7 @@ class HtmlWriter:
     def visit_figure(self, node: Figure) -> str:
         ident = f' id="{escape(node.id)}"' if node.id else ""
         size = f' style="width: {escape(node.size)}"' if node.size else ""
-        picture = self.picture(node, "")
+        picture = self.picture(self.described_once(node), "")
         if node.href:
             picture = f'<a href="{escape(node.href)}">{picture}</a>'
         if not node.number:
@@ -110,6 +124,14 @@ class HtmlWriter:
         return (f'<figure{ident} class="figure"{size}>{picture}'
                 f'<figcaption><span class="figure-label">{label}</span> '
                 f"{self.inlines(node.caption)}</figcaption></figure>\n")
+
+    def described_once(self, node: Figure) -> Figure:
+        """On screen, a picture whose description only repeats its caption is passed over by a
+        screen reader (alt=""): the figure is announced once, by its caption."""
+        if self.screen is None or not node.number or not node.alt:
+            return node
+        same = "".join(node.alt.split()) == "".join(plain_text(node.caption).split())
+        return replace(node, alt="") if same else node
 
     def visit_listblock(self, node: ListBlock) -> str:
         tag = "ol" if node.ordered else "ul"
@@ -137,8 +159,25 @@ class HtmlWriter:
     def visit_codeblock(self, node: CodeBlock) -> str:
         """The code as written, its tokens in spans the layout colours (class tok-<kind>)."""
         cls = f' class="language-{escape(node.language)}"' if node.language else ""
-        code = "".join(self.token(text, kind) for text, kind in highlight.runs(node.text, node.language))
-        return f"<pre><code{cls}>{code}</code></pre>\n"
+        runs = highlight.runs(node.text, node.language)
+        if self.screen is None:
+            code = "".join(self.token(text, kind) for text, kind in runs)
+            return f"<pre><code{cls}>{code}</code></pre>\n"
+        return f'<pre tabindex="0"><code{cls}>{self.code_lines(runs)}</code></pre>\n'
+
+    def code_lines(self, runs: list[tuple[str, str]]) -> str:
+        """Each line of code in a span of its own, so that a line too long for the screen wraps
+        under its own start (a hanging indent), never back to column 0 (misleading in Python)."""
+        lines: list[str] = [""]
+        for text, kind in runs:
+            for index, piece in enumerate(text.split("\n")):
+                if index:
+                    lines.append("")
+                if piece:
+                    lines[-1] += self.token(piece, kind)
+        if len(lines) > 1 and not lines[-1]:
+            lines.pop()
+        return "\n".join(f'<span class="line">{line}</span>' for line in lines)
 
     @staticmethod
     def token(text: str, kind: str) -> str:
@@ -173,7 +212,12 @@ class HtmlWriter:
                        for row in node.rows)
         thead = f"<thead><tr>{head}</tr></thead>\n" if head else ""
         caption = f"<caption>{self.inlines(node.caption)}</caption>\n" if node.caption else ""
-        return f"<table>\n{caption}{thead}<tbody>\n{rows}</tbody>\n</table>\n"
+        table = f"<table>\n{caption}{thead}<tbody>\n{rows}</tbody>\n</table>\n"
+        if self.screen is None:
+            return table
+        # a table wider than the screen scrolls in its own box (a keyboard reaches it), not the page
+        name = escape(plain_text(node.caption) or self.screen.get("table", "table"))
+        return f'<div class="table-wrap" role="region" aria-label="{name}" tabindex="0">\n{table}</div>\n'
 
     @staticmethod
     def align(node: Table, column: int) -> str:
@@ -181,10 +225,22 @@ class HtmlWriter:
         return f' class="align-{value}"' if value else ""
 
     def footnotes(self, notes: tuple[Footnote, ...]) -> str:
+        """The notes after the text; on screen with a heading, each with a link back to its mark."""
         if not notes:
             return ""
-        items = "".join(f'<li id="fn-{n.number}">{self.item(n.blocks)}</li>\n' for n in notes)
-        return f'<section class="footnotes" role="doc-endnotes">\n<hr />\n<ol>\n{items}</ol>\n</section>\n'
+        if self.screen is None:
+            items = "".join(f'<li id="fn-{n.number}">{self.item(n.blocks)}</li>\n' for n in notes)
+            return f'<section class="footnotes" role="doc-endnotes">\n<hr />\n<ol>\n{items}</ol>\n</section>\n'
+        kind, note_kind, back_kind = ((' epub:type="endnotes"', ' epub:type="endnote"', ' epub:type="backlink"')
+                                      if self.epub else ("", "", ""))
+        back = escape(self.screen.get("back_to_text", "Back"))
+        items = "".join(
+            f'<li id="fn-{n.number}"{note_kind}>{self.item(n.blocks)} '
+            f'<a class="backref" href="#fnref-{n.number}" role="doc-backlink"{back_kind} aria-label="{back}">↩</a>'
+            "</li>\n" for n in notes)
+        title = escape(self.screen.get("notes", "Notes"))
+        return (f'<section class="footnotes" role="doc-endnotes"{kind} aria-labelledby="notes-title">\n'
+                f'<h2 class="footnotes-title" id="notes-title">{title}</h2>\n<ol>\n{items}</ol>\n</section>\n')
 
     # -- inlines
     def inlines(self, nodes: tuple[Inline, ...]) -> str:
@@ -212,7 +268,10 @@ class HtmlWriter:
             return f'<a href="{escape(node.href)}">{self.inlines(node.children)}</a>'
         if isinstance(node, FootnoteRef):
             n = node.number
-            return f'<sup class="fnref"><a href="#fn-{n}" id="fnref-{n}" role="doc-noteref">{n}</a></sup>'
+            self._marked[n] = self._marked.get(n, 0) + 1  # a note marked twice: each mark its own id
+            ident = f"fnref-{n}" if self._marked[n] == 1 else f"fnref-{n}-{self._marked[n]}"
+            kind = ' epub:type="noteref"' if self.epub else ""
+            return f'<sup class="fnref"><a href="#fn-{n}" id="{ident}" role="doc-noteref"{kind}>{n}</a></sup>'
         if isinstance(node, LineBreak):
             return "<br />"
         if isinstance(node, Styled):
@@ -230,11 +289,22 @@ class HtmlWriter:
         if other is not None:
             return other
         cls = f' class="{css_class}"' if css_class else ""
-        return (f'<img{cls} src="{escape(self.image_src(node))}" alt="{escape(node.alt or self.missing_alt)}"'
-                f' width="{node.width}" height="{node.height}" />')
+        alt = node.alt or ("" if self.screen is not None and isinstance(node, Figure) and node.number
+                           else self.missing_alt)
+        # an EPUB's pictures carry no pixel size: calibre squashes a photo whose attributes and CSS disagree
+        size = "" if self.epub else f' width="{node.width}" height="{node.height}"'
+        return f'<img{cls} src="{escape(self.image_src(node))}" alt="{escape(alt)}"{size} />'
 
     def text(self, text: str) -> str:
-        """Escaped text with every number in a no-break span (a number never splits)."""
+        """Escaped text with every number in a no-break span (a number never splits), and runs
+        of English marked as such where the document is Chinese."""
+        if not self.mark_latin:
+            return self.numbers(text)
+        return "".join(f'<span lang="en">{self.numbers(piece)}</span>' if latin else self.numbers(piece)
+                       for piece, latin in latin_runs(text))
+
+    def numbers(self, text: str) -> str:
+        """Escaped text with every number in a no-break span."""
         out, pos = [], 0
         for match in _NUMBER_CORE.finditer(text):
             out.append(escape(text[pos:match.start()], quote=False))
@@ -242,3 +312,12 @@ class HtmlWriter:
             pos = match.end()
         out.append(escape(text[pos:], quote=False))
         return "".join(out)
+
+
+def in_languages(text: str, language: str) -> str:
+    """Front-matter text (a subtitle, a byline) as escaped HTML, its English marked as such in a
+    Chinese document."""
+    if not is_chinese(language):
+        return escape(text, quote=False)
+    return "".join(f'<span lang="en">{escape(piece, quote=False)}</span>' if latin else escape(piece, quote=False)
+                   for piece, latin in latin_runs(text))

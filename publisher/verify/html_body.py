@@ -181,6 +181,8 @@ class BodyReader:
     def _captured(self, tag: str, text: str) -> None:
         if self._skipping:
             return
+        if tag in HEADINGS and self._in_notes:
+            return  # the list of notes' own title ("注释"): the edition's word, not the source's heading
         if tag in HEADINGS:
             self.headings.append(HeadingFact(HEADINGS[tag], " ".join(text.split())))
             self._section = self.headings[-1].text

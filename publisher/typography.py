@@ -120,7 +120,10 @@ def chinese_number(number: int) -> str:
 
 #: a run of Latin words in Chinese text: two words or more (a lone name or code, "DeepSeek",
 #: "5G", is no change of language), with the numbers and marks between them
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’\-]*(?:[ ,.;:!?()'’\-]*\s[(\"“‘]?[A-Za-z0-9][A-Za-z0-9'’.,%\-]*[)\"”’]?)+[.!?]?")
+#: (linear: a run starts only where a word starts, and words are taken whole, never given back,
+#: so a megabyte with no space is one pass)
+_TOKEN = "A-Za-z0-9_'’.,;:%\\-"
+_LATIN_RUN = re.compile(rf"(?<![{_TOKEN}])[A-Za-z][{_TOKEN}]*+(?:[ \t]+[(\"“‘]?[A-Za-z0-9][{_TOKEN}]*+[)\"”’]?)++[!?]?")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 

@@ -46,4 +46,10 @@ if [ "$what" = test ] && [ ! -f .tools/node_modules/vnu-jar/build/dist/vnu.jar ]
   mkdir -p .tools
   npm install --silent --no-audit --no-fund --prefix .tools vnu-jar@26.9.27 >/dev/null
 fi
+# DAISY Ace (EPUB accessibility) drives Debian's chromium: neither its browser nor Electron is downloaded
+if [ "$what" = test ] && [ ! -x .tools/node_modules/.bin/ace-puppeteer ]; then
+  mkdir -p .tools
+  PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+    npm install --silent --no-audit --no-fund --prefix .tools @daisy/ace@1.4.6 >/dev/null
+fi
 .venv/bin/python -m publisher.startup

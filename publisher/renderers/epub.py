@@ -119,6 +119,7 @@ def metadata(doc: Document, layout: Layout) -> dict[str, Any]:
         "modified": f"{(doc.meta.date or UNDATED.isoformat())}T00:00:00Z",
         "access": {key: setting(layout, "epub", key) for key in (
             "access_modes", "access_modes_sufficient", "accessibility_features", "accessibility_hazards")}
+        | {key: layout.get(f"epub.{key}") or "" for key in ("conforms_to", "certified_by")}
         | {"accessibility_summary": layout.word("epub", "accessibility_summary", doc.meta.language)},
     }
 

@@ -63,6 +63,7 @@ class HtmlWriter:
         self._marked: dict[int, int] = {}
         #: runs of Latin words carry lang="en" (a Chinese document on screen)
         self.mark_latin = False
+        self._tables = 0
 
     def for_document(self, doc: Document) -> "HtmlWriter":
         """Write the headings of `doc` at their outline depths (no level skipped: h1, then h2 …);
@@ -128,7 +129,7 @@ class HtmlWriter:
     def described_once(self, node: Figure) -> Figure:
         """On screen, a picture whose description only repeats its caption is passed over by a
         screen reader (alt=""): the figure is announced once, by its caption."""
-        if self.screen is None or not node.number or not node.alt:
+        if self.screen is None or not node.number or not node.alt or node.href:  # a link needs its name
             return node
         same = "".join(node.alt.split()) == "".join(plain_text(node.caption).split())
         return replace(node, alt="") if same else node
@@ -216,7 +217,8 @@ class HtmlWriter:
         if self.screen is None:
             return table
         # a table wider than the screen scrolls in its own box (a keyboard reaches it), not the page
-        name = escape(plain_text(node.caption) or self.screen.get("table", "table"))
+        self._tables += 1  # each box its own name: landmarks must be told apart
+        name = escape(plain_text(node.caption) or f'{self.screen.get("table", "table")} {self._tables}')
         return f'<div class="table-wrap" role="region" aria-label="{name}" tabindex="0">\n{table}</div>\n'
 
     @staticmethod

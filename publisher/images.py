@@ -230,3 +230,86 @@ def fingerprints_match(a: str, b: str, max_distance: int = SAME_PICTURE_BITS) ->
         return False
     same_ratio = abs(float(a.split(":")[1]) - float(b.split(":")[1])) < 0.03
     return same_ratio and fingerprint_distance(a, b) <= max_distance
+
+
+#: the cover's size (2:3, what reading systems' libraries show) and its type
+COVER_SIZE = (1200, 1800)
+#: a collection of fonts (.ttc) holds several faces: Noto CJK's Simplified Chinese is the third
+COLLECTION_FACE = 2
+
+
+def cover(path: Path, digest: str, title: str, subtitle: str, font: Path, quality: int) -> bytes:
+    """A book cover: the photo filling a 2:3 page, the title (and subtitle) over a dark band at
+    its foot, in `font`. The same input gives the same bytes."""
+    from PIL import ImageDraw, ImageFont
+    width, height = COVER_SIZE
+    with Image.open(io.BytesIO(checked_picture(path, digest))) as photo:
+        photo.load()
+        page = _fill(photo.convert("RGB"), COVER_SIZE)
+    index = COLLECTION_FACE if font.suffix.lower() == ".ttc" else 0
+    big = ImageFont.truetype(str(font), 92, index=index)
+    small = ImageFont.truetype(str(font), 46, index=index)
+    margin = 80
+    lines = [(line, big) for line in _balanced(title, big, width - 2 * margin)]
+    lines += [(line, small) for line in _balanced(subtitle, small, width - 2 * margin)] if subtitle else []
+    heights = [font_.getbbox("国Ag")[3] * 1.35 for _, font_ in lines]
+    band = int(sum(heights) + 2 * margin)
+    shade = Image.new("L", (width, band), 0)
+    shade_draw = ImageDraw.Draw(shade)
+    for y in range(band):  # from clear to dark, so the photo runs into the band
+        shade_draw.line([(0, y), (width, y)], fill=min(200, int(200 * (y / max(band * 0.35, 1)))))
+    page.paste(Image.new("RGB", (width, band), (0, 0, 0)), (0, height - band), shade)
+    draw = ImageDraw.Draw(page)
+    top = float(height - band + margin)
+    for (line, font_), line_height in zip(lines, heights):
+        draw.text((margin, top), line, font=font_, fill=(255, 255, 255))
+        top += line_height
+    out = io.BytesIO()
+    page.save(out, "JPEG", quality=quality, optimize=True, progressive=False)
+    return out.getvalue()
+
+
+def _fill(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`photo` scaled to cover `size` and cut to it about its centre."""
+    scale = max(size[0] / photo.width, size[1] / photo.height)
+    scaled = photo.resize((max(size[0], round(photo.width * scale)), max(size[1], round(photo.height * scale))),
+                          Image.Resampling.LANCZOS)
+    left, top = (scaled.width - size[0]) // 2, (scaled.height - size[1]) // 2
+    return scaled.crop((left, top, left + size[0], top + size[1]))
+
+
+def _balanced(text: str, font: "ImageFont.FreeTypeFont", width: int) -> list[str]:  # type: ignore[name-defined]  # noqa: F821
+    """`text` in as few lines as it needs, as even in length as they can be (no lone word last)."""
+    lines = _wrap(text, font, width)
+    narrower = width
+    while narrower > width // 3 and len(_wrap(text, font, narrower - 20)) == len(lines):
+        narrower -= 20
+    return _wrap(text, font, narrower)
+
+
+def _wrap(text: str, font: "ImageFont.FreeTypeFont", width: int) -> list[str]:  # type: ignore[name-defined]  # noqa: F821
+    """`text` in lines no wider than `width`: broken between characters (Chinese) or at spaces
+    (a Latin word kept whole), never putting a closing mark at the start of a line."""
+    lines, line = [], ""
+    for piece in _pieces(text):
+        if line and font.getlength(line + piece) > width:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines[:4]
+
+
+def _pieces(text: str) -> list[str]:
+    """The units a line may break between: a Latin word with its space, else one character with
+    the closing marks that follow it."""
+    pieces: list[str] = []
+    for char in text:
+        if pieces and (char in "，。、；：！？）》」』”’,.;:!?)" or (char.isascii() and char.isalnum()
+                                                               and pieces[-1][-1:].isascii() and pieces[-1][-1:].isalnum())):
+            pieces[-1] += char
+        else:
+            pieces.append(char)
+    return pieces

@@ -123,6 +123,14 @@ def test_manifest_lists_every_file(book: Book) -> None:
     assert hrefs == files
     covers = [i for i in book.items().values() if i.attrib.get("properties") == "cover-image"]
     assert len(covers) == 1 and covers[0].attrib["media-type"] == "image/jpeg"
+    # a cover, not a bare content photo: 2:3, the lead photo behind the title
+    from publisher import images as pictures
+    data = book.zip.read(book.folder + covers[0].attrib["href"])
+    assert pictures.inspect(data, "cover.jpg") == (1200, 1800)
+    shown = [book.zip.read(book.folder + i.attrib["href"]) for i in book.items().values()
+             if i.attrib["media-type"] == "image/jpeg" and i is not covers[0]]
+    assert all(not pictures.fingerprints_match(pictures.fingerprint(data), pictures.fingerprint(photo))
+               for photo in shown)
 
 
 def test_nav_is_the_table_of_contents(book: Book, seed_doc: Document) -> None:

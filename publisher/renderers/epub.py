@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
 import uuid
 import zipfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
+from .. import images
 from ..errors import RenderError
 from ..layout import Layout
 from ..model import Document, Figure
@@ -44,7 +46,9 @@ class Item:
 def render(doc: Document, layout: Layout) -> bytes:
     """The EPUB 3 edition of `doc` as zip bytes."""
     doc = reading_order(doc, layout, "epub")
-    pictures = package_pictures(doc, layout)
+    source = cover_source(doc, layout)
+    cover = cover_page(doc, layout, source) if source is not None else None
+    pictures = package_pictures(doc, layout, designed=cover is not None)
     writer = HtmlWriter(image_src=lambda figure: pictures[figure.src].href,
                          figure_label=layout.word("epub", "figure", doc.meta.language),
                          sections=True, screen=screen_words(layout, "epub", doc.meta.language),
@@ -62,7 +66,7 @@ def render(doc: Document, layout: Layout) -> bytes:
         layout, templates["ncx"], **shared, identifier=about["identifier"], content=content.href,
         play=play_order(shared["toc"]), depth=toc_depth(shared["toc"])).encode("utf-8"))
     _check_xml("toc.ncx", ncx.data.decode("utf-8"))
-    items = [content, nav, ncx, css, *pictures.values()]
+    items = [content, nav, ncx, css, *pictures.values(), *([cover] if cover else [])]
     package = render_template(layout, templates["package"], **shared, **about,
                               items=items, spine=[content], ncx=ncx.id,
                               nav_item=nav.id)  # in the spine out of reading order: landmarks may point at it
@@ -70,15 +74,20 @@ def render(doc: Document, layout: Layout) -> bytes:
     return zip_package(items, package.encode("utf-8"), zip_timestamp(doc.meta.date))
 
 
-def package_pictures(doc: Document, layout: Layout) -> dict[Path, Item]:
+def cover_source(doc: Document, layout: Layout) -> Path | None:
+    """The picture the cover is made from (epub.cover_figure), if the document shows it."""
+    number = whole_number(layout, "epub", "cover_figure")
+    return next((f.src for f in doc.figures if f.number == number), None)
+
+
+def package_pictures(doc: Document, layout: Layout, designed: bool = False) -> dict[Path, Item]:
     """One package image per distinct image file (a yearbook reuses its photos), by file.
 
     Member names are made here, never taken from the source (a figure's id or a file's
     name could hold '../', a backslash or a name another picture has): images/fig-N.jpg
     after the first figure N showing the file, else images/picture-N.jpg.
     """
-    cover_number = whole_number(layout, "epub", "cover_figure")
-    cover = next((f.src for f in doc.figures if f.number == cover_number), None)
+    cover = cover_source(doc, layout)
     first_figure: dict[Path, Figure] = {}
     for figure in reversed([f for f in doc.figures if f.number]):
         first_figure[figure.src] = figure
@@ -86,8 +95,33 @@ def package_pictures(doc: Document, layout: Layout) -> dict[Path, Item]:
     for index, src in enumerate(doc.picture_files, start=1):
         shown = first_figure.get(src)
         name = (f"image-{shown.number}", f"fig-{shown.number}") if shown else (f"picture-{index}", f"picture-{index}")
-        pictures[src] = picture(doc, src, name, layout, src == cover)
+        pictures[src] = picture(doc, src, name, layout, src == cover and not designed)
     return pictures
+
+
+def cover_page(doc: Document, layout: Layout, src: Path) -> Item | None:
+    """The cover a library shows: the title over the lead photo (images.cover), in the first
+    face of epub.cover_fonts fontconfig finds; None (the photo as it is) when it finds none."""
+    font = find_font(layout.get("epub.cover_fonts") or [])
+    if font is None:
+        return None
+    data = images.cover(src, doc.pictures.get(src, ""), doc.meta.title, doc.meta.subtitle, font,
+                        whole_number(layout, "epub", "image_quality"))
+    return Item("cover-image", "images/cover.jpg", "image/jpeg", data, "cover-image")
+
+
+def find_font(patterns: list[str]) -> Path | None:
+    """The file of the first font pattern fontconfig knows ('Noto Serif CJK SC:bold')."""
+    for pattern in patterns:
+        try:
+            found = subprocess.run(["fc-match", "-f", "%{file}", str(pattern)], capture_output=True, text=True,
+                                   timeout=30).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if found and Path(found).is_file() and Path(found).stem.replace("-", "").lower().startswith(
+                str(pattern).split(":")[0].replace(" ", "").replace("SC", "").lower()):
+            return Path(found)
+    return None
 
 
 def picture(doc: Document, src: Path, name: tuple[str, str], layout: Layout, cover: bool) -> Item:

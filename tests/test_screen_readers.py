@@ -170,3 +170,31 @@ def _rgb(css: str) -> tuple[int, int, int] | None:
     if len(numbers) == 4 and numbers[3] == 0:
         return None
     return (int(numbers[0]), int(numbers[1]), int(numbers[2])) if len(numbers) >= 3 else None
+
+
+@pytest.mark.parametrize("width", (320, 360))
+def test_headings_break_between_words(browser: Any, editions: dict[str, Path], width: int) -> None:
+    """Every line of a Chinese heading (and the title) ends where a phrase ends ("推动党建工作取/
+    得…" no more): the breaks the browser chose, read from each character's position."""
+    from publisher.phrases import phrases
+    page = page_at(browser, editions["seed"], width)
+    breaks = page.evaluate("""() => [...document.querySelectorAll('h1, .body h2, .body h3')].map(h => {
+        const walker = document.createTreeWalker(h, NodeFilter.SHOW_TEXT); let text = '', tops = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          for (let i = 0; i < node.length; i++) {
+            const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+            const box = range.getClientRects()[0]; text += node.data[i]; tops.push(box ? Math.round(box.top) : null);
+          }
+        }
+        const at = []; let last = tops[0];
+        tops.forEach((top, i) => { if (top !== null && last !== null && top > last + 2) at.push(i); if (top !== null) last = top; });
+        return [text, at]; })""")
+    page.close()
+    wrapped = [(text, at) for text, at in breaks if at]
+    assert wrapped, "no heading wraps at this width: the test tests nothing"
+    for text, at in wrapped:
+        bounds, pos = set(), 0
+        for piece in phrases(text):
+            pos += len(piece)
+            bounds.add(pos)
+        assert all(i in bounds for i in at), (text, at, phrases(text))

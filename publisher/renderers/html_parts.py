@@ -109,7 +109,7 @@ def context(doc: Document, layout: Layout, fmt: str) -> dict[str, Any]:
         "toc_title": layout.word(fmt, "contents", doc.meta.language),
         "words": screen_words(layout, fmt, doc.meta.language),
         # the masthead's lines as HTML, English in a Chinese document marked as English
-        "parts": {name: markup(in_languages(getattr(doc.meta, name), doc.meta.language))
+        "parts": {name: markup(in_languages(getattr(doc.meta, name), doc.meta.language, name in ("title", "subtitle")))
                   for name in ("title", "subtitle", "kicker", "byline", "publication")},
         "authors": author_line(doc.meta.byline, layout.word(fmt, "byline_roles", doc.meta.language)),
     }

@@ -17,6 +17,7 @@ from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Document, Em
                      heading_depths, plain_text)
 from .. import highlight
 from ..templates import format_setting
+from ..phrases import phrases
 from ..typography import HAN, is_chinese, latin_runs
 
 #: the last two Han characters of a heading plus trailing marks: kept on one line
@@ -249,7 +250,11 @@ class HtmlWriter:
         return "".join(self.inline(n) for n in nodes)
 
     def heading_inlines(self, nodes: tuple[Inline, ...]) -> str:
-        """Heading text with its last two characters bound together."""
+        """Heading text with its last two characters bound together; on screen, in a Chinese
+        document, a break allowed only between phrases (<wbr>; the stylesheet keeps words whole)."""
+        if self.mark_latin:
+            return "".join("<wbr />".join(self.text(piece) for piece in phrases(node.text))
+                           if isinstance(node, Text) else self.inline(node) for node in nodes)
         if nodes and isinstance(nodes[-1], Text):
             match = _HEADING_TAIL.search(nodes[-1].text)
             if match and match.start() > 0:
@@ -316,10 +321,12 @@ class HtmlWriter:
         return "".join(out)
 
 
-def in_languages(text: str, language: str) -> str:
+def in_languages(text: str, language: str, breaks: bool = False) -> str:
     """Front-matter text (a subtitle, a byline) as escaped HTML, its English marked as such in a
-    Chinese document."""
+    Chinese document; with `breaks` (a title), a line may break only between phrases."""
     if not is_chinese(language):
         return escape(text, quote=False)
-    return "".join(f'<span lang="en">{escape(piece, quote=False)}</span>' if latin else escape(piece, quote=False)
+    def chinese(piece: str) -> str:
+        return "<wbr />".join(escape(p, quote=False) for p in phrases(piece)) if breaks else escape(piece, quote=False)
+    return "".join(f'<span lang="en">{escape(piece, quote=False)}</span>' if latin else chinese(piece)
                    for piece, latin in latin_runs(text))

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import io
 import os
+import re
 import stat
 import warnings
 from pathlib import Path
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 from PIL import Image
 
 from .errors import ResourceError
+from .phrases import phrases
 
 #: refuse images whose pixel count could exhaust memory (decompression bombs)
 MAX_PIXELS = 60_000_000
@@ -239,43 +241,36 @@ COLLECTION_FACE = 2
 
 
 def cover(path: Path, digest: str, title: str, subtitle: str, font: Path, quality: int) -> bytes:
-    """A book cover: the photo filling a 2:3 page, the title (and subtitle) over a dark band at
-    its foot, in `font`. The same input gives the same bytes."""
+    """A book cover: the title and subtitle set on paper above the photo, which fills the width
+    of a 2:3 page to its foot, in `font`. The same input gives the same bytes."""
     from PIL import ImageDraw, ImageFont
     width, height = COVER_SIZE
+    page = Image.new("RGB", COVER_SIZE, (255, 254, 250))
     with Image.open(io.BytesIO(checked_picture(path, digest))) as photo:
+        photo.draft("RGB", (width, width))  # a JPEG decoded at the smallest scale still as wide as the page
         photo.load()
-        page = _fill(photo.convert("RGB"), COVER_SIZE)
+        shown = photo.convert("RGB")
+        shown = shown.resize((width, max(1, round(shown.height * width / shown.width))), Image.Resampling.LANCZOS)
+    room = height * 3 // 5  # at most three fifths of the page: the title keeps the rest
+    if shown.height > room:
+        top = (shown.height - room) // 2
+        shown = shown.crop((0, top, width, top + room))
+    page.paste(shown, (0, height - shown.height))
     index = COLLECTION_FACE if font.suffix.lower() == ".ttc" else 0
-    big = ImageFont.truetype(str(font), 92, index=index)
+    big = ImageFont.truetype(str(font), 96, index=index)
     small = ImageFont.truetype(str(font), 46, index=index)
-    margin = 80
-    lines = [(line, big) for line in _balanced(title, big, width - 2 * margin)]
-    lines += [(line, small) for line in _balanced(subtitle, small, width - 2 * margin)] if subtitle else []
-    heights = [font_.getbbox("国Ag")[3] * 1.35 for _, font_ in lines]
-    band = int(sum(heights) + 2 * margin)
-    shade = Image.new("L", (width, band), 0)
-    shade_draw = ImageDraw.Draw(shade)
-    for y in range(band):  # from clear to dark, so the photo runs into the band
-        shade_draw.line([(0, y), (width, y)], fill=min(200, int(200 * (y / max(band * 0.35, 1)))))
-    page.paste(Image.new("RGB", (width, band), (0, 0, 0)), (0, height - band), shade)
+    margin = 100
     draw = ImageDraw.Draw(page)
-    top = float(height - band + margin)
-    for (line, font_), line_height in zip(lines, heights):
-        draw.text((margin, top), line, font=font_, fill=(255, 255, 255))
-        top += line_height
+    draw.line([(margin, margin), (width - margin, margin)], fill=(158, 27, 27), width=8)
+    y = float(margin + 60)
+    for text, face, ink, gap in ((title, big, (22, 22, 22), 1.35), (subtitle, small, (70, 70, 70), 1.6)):
+        for line in _balanced(text, face, width - 2 * margin) if text else []:
+            draw.text((margin, y), line, font=face, fill=ink)
+            y += face.getbbox("国Ag")[3] * gap
+        y += 40
     out = io.BytesIO()
     page.save(out, "JPEG", quality=quality, optimize=True, progressive=False)
     return out.getvalue()
-
-
-def _fill(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """`photo` scaled to cover `size` and cut to it about its centre."""
-    scale = max(size[0] / photo.width, size[1] / photo.height)
-    scaled = photo.resize((max(size[0], round(photo.width * scale)), max(size[1], round(photo.height * scale))),
-                          Image.Resampling.LANCZOS)
-    left, top = (scaled.width - size[0]) // 2, (scaled.height - size[1]) // 2
-    return scaled.crop((left, top, left + size[0], top + size[1]))
 
 
 def _balanced(text: str, font: "ImageFont.FreeTypeFont", width: int) -> list[str]:  # type: ignore[name-defined]  # noqa: F821
@@ -303,13 +298,6 @@ def _wrap(text: str, font: "ImageFont.FreeTypeFont", width: int) -> list[str]:  
 
 
 def _pieces(text: str) -> list[str]:
-    """The units a line may break between: a Latin word with its space, else one character with
-    the closing marks that follow it."""
-    pieces: list[str] = []
-    for char in text:
-        if pieces and (char in "，。、；：！？）》」』”’,.;:!?)" or (char.isascii() and char.isalnum()
-                                                               and pieces[-1][-1:].isascii() and pieces[-1][-1:].isalnum())):
-            pieces[-1] += char
-        else:
-            pieces.append(char)
-    return pieces
+    """The units a line may break between: Chinese phrases (phrases.py), Latin words with their
+    spaces."""
+    return [piece for phrase in phrases(text) for piece in re.findall(r"\S+\s*|\s+", phrase)]

@@ -226,3 +226,15 @@ def test_undated_source_still_builds_reproducibly(tmp_path: Path) -> None:
     undated = Book(first)
     assert undated.dc("date") == [] and undated.meta("dcterms:modified") == ["1980-01-01T00:00:00Z"]
     assert {info.date_time for info in undated.zip.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_modified_is_the_build_time_the_build_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """dcterms:modified: SOURCE_DATE_EPOCH when the build sets it, else the source's date."""
+    source = tmp_path / "dated.md"
+    source.write_text("---\ntitle: 日期\ndate: 2025-01-20\n---\n\n正文。\n", encoding="utf-8")
+    plain = Book(builder.build(source, ["epub"], tmp_path / "a")["epub"])
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1737369000")
+    pinned = Book(builder.build(source, ["epub"], tmp_path / "b")["epub"])
+    def stamp(book: Book) -> str:
+        return next(m.text or "" for m in book.opf.iter(f"{{{NS['opf']}}}meta") if m.get("property") == "dcterms:modified")
+    assert (stamp(plain), stamp(pinned)) == ("2025-01-20T00:00:00Z", "2025-01-20T10:30:00Z")

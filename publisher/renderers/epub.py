@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import subprocess
 import uuid
 import zipfile
@@ -150,12 +151,21 @@ def metadata(doc: Document, layout: Layout) -> dict[str, Any]:
         "identifier": identifier(doc),
         "creators": authors(doc.meta.byline, layout.word("epub", "byline_roles", doc.meta.language)),
         "relators": relators(doc, layout),
-        "modified": f"{(doc.meta.date or UNDATED.isoformat())}T00:00:00Z",
+        "modified": modified(doc),
         "access": {key: setting(layout, "epub", key) for key in (
             "access_modes", "access_modes_sufficient", "accessibility_features", "accessibility_hazards")}
         | {key: layout.get(f"epub.{key}") or "" for key in ("conforms_to", "certified_by")}
         | {"accessibility_summary": layout.word("epub", "accessibility_summary", doc.meta.language)},
     }
+
+
+def modified(doc: Document) -> str:
+    """dcterms:modified: the build's time where the build names one (SOURCE_DATE_EPOCH, as
+    reproducible builds do), else the source's date; never the clock, so rebuilds stay identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{(doc.meta.date or UNDATED.isoformat())}T00:00:00Z"
 
 
 def play_order(toc: list[Any]) -> dict[str, int]:

@@ -67,7 +67,8 @@ def _swap_first_two_images(text: str) -> str:
 #: mutations of an HTML document (the e-reader HTML file, or the EPUB's XHTML)
 HTML_MUTATIONS: dict[str, Callable[[str], str]] = {
     "drop_heading": lambda t: _once(r"<h2[^>]*>B .*?</h2>", "", t),
-    "rename_heading": lambda t: _once(r"(<h2[^>]*>B 锻造高素质干部)人才", r"\1人员", t),
+    # (a Chinese heading on screen carries <wbr /> between its phrases)
+    "rename_heading": lambda t: _once(r"(<h2[^>]*>B (?:<wbr />)?锻造(?:<wbr />)?高素质(?:<wbr />)?干部)人才", r"\1人员", t),
     "change_digit": lambda t: _once(r"学习(<span[^>]*>)?98", lambda m: m.group(0).replace("98", "89"), t),
     "drop_paragraph": lambda t: _once(rf"<p>{SHORT_PARAGRAPH}</p>", "", t),
     "swap_figures": _swap_first_two_images,

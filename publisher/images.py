@@ -11,6 +11,7 @@ import re
 import stat
 import warnings
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from PIL import Image
@@ -240,37 +241,66 @@ COVER_SIZE = (1200, 1800)
 COLLECTION_FACE = 2
 
 
+#: the most of a title and subtitle a cover sets (the book's metadata carries them whole)
+COVER_TEXT = {"title": 80, "subtitle": 120}
+
+
 def cover(path: Path, digest: str, title: str, subtitle: str, font: Path, quality: int) -> bytes:
     """A book cover: the title and subtitle set on paper above the photo, which fills the width
     of a 2:3 page to its foot, in `font`. The same input gives the same bytes."""
-    from PIL import ImageDraw, ImageFont
+    from PIL import ImageDraw
     width, height = COVER_SIZE
-    page = Image.new("RGB", COVER_SIZE, (255, 254, 250))
+    paper = (255, 254, 250)
+    page = Image.new("RGB", COVER_SIZE, paper)
+    room = height * 3 // 5  # the photo takes at most three fifths of the page: the title keeps the rest
     with Image.open(io.BytesIO(checked_picture(path, digest))) as photo:
         photo.draft("RGB", (width, width))  # a JPEG decoded at the smallest scale still as wide as the page
         photo.load()
-        shown = photo.convert("RGB")
-        shown = shown.resize((width, max(1, round(shown.height * width / shown.width))), Image.Resampling.LANCZOS)
-    room = height * 3 // 5  # at most three fifths of the page: the title keeps the rest
-    if shown.height > room:
-        top = (shown.height - room) // 2
-        shown = shown.crop((0, top, width, top + room))
+        cut = min(photo.height, max(1, round(room * photo.width / width)))  # a tall picture: its middle
+        top = (photo.height - cut) // 2
+        shown = photo.crop((0, top, photo.width, top + cut))
+        if shown.mode in ("RGBA", "LA", "PA") or "transparency" in shown.info:
+            shown = shown.convert("RGBA")
+            flat = Image.new("RGB", shown.size, paper)
+            flat.paste(shown, mask=shown.getchannel("A"))  # transparent parts on paper, not black
+            shown = flat
+        shown = shown.convert("RGB").resize((width, max(1, round(cut * width / photo.width))), Image.Resampling.LANCZOS)
     page.paste(shown, (0, height - shown.height))
     index = COLLECTION_FACE if font.suffix.lower() == ".ttc" else 0
-    big = ImageFont.truetype(str(font), 96, index=index)
-    small = ImageFont.truetype(str(font), 46, index=index)
-    margin = 100
     draw = ImageDraw.Draw(page)
+    margin = 100
     draw.line([(margin, margin), (width - margin, margin)], fill=(158, 27, 27), width=8)
     y = float(margin + 60)
-    for text, face, ink, gap in ((title, big, (22, 22, 22), 1.35), (subtitle, small, (70, 70, 70), 1.6)):
-        for line in _balanced(text, face, width - 2 * margin) if text else []:
+    for text, sizes, ink, gap in ((_clip(title, COVER_TEXT["title"]), (96, 80, 64), (22, 22, 22), 1.35),
+                                  (_clip(subtitle, COVER_TEXT["subtitle"]), (46, 40), (70, 70, 70), 1.6)):
+        if not text:
+            continue
+        face, lines = _fitted(text, str(font), index, sizes, width - 2 * margin)
+        for line in lines:
             draw.text((margin, y), line, font=face, fill=ink)
             y += face.getbbox("国Ag")[3] * gap
         y += 40
     out = io.BytesIO()
     page.save(out, "JPEG", quality=quality, optimize=True, progressive=False)
     return out.getvalue()
+
+
+def _clip(text: str, most: int) -> str:
+    """`text`, or its first `most` characters and an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= most else text[:most - 1].rstrip() + "…"
+
+
+def _fitted(text: str, font: str, index: int, sizes: tuple[int, ...], width: int) -> tuple[Any, list[str]]:
+    """The largest of `sizes` that sets `text` in at most four lines (the smallest, its first four
+    lines, the last ending "…"), and the lines."""
+    from PIL import ImageFont
+    for size in sizes:
+        face = ImageFont.truetype(font, size, index=index)
+        lines = _balanced(text, face, width)
+        if len(lines) <= 4:
+            return face, lines
+    return face, lines[:3] + [_clip(lines[3], max(1, len(lines[3]) - 1)) if len(lines[3]) > 1 else lines[3] + "…"]
 
 
 def _balanced(text: str, font: "ImageFont.FreeTypeFont", width: int) -> list[str]:  # type: ignore[name-defined]  # noqa: F821
@@ -294,7 +324,7 @@ def _wrap(text: str, font: "ImageFont.FreeTypeFont", width: int) -> list[str]:  
             line += piece
     if line.strip():
         lines.append(line.rstrip())
-    return lines[:4]
+    return lines
 
 
 def _pieces(text: str) -> list[str]:

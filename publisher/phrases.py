@@ -23,7 +23,7 @@ def phrases(text: str) -> list[str]:
         return [text]
     pieces: list[str] = []
     carry = ""
-    for chunk in _parser().parse(text):
+    for chunk in _whole_words(_parser().parse(text)):
         if len(chunk.strip()) == 1 and CJK_CHAR.match(chunk.strip()):
             carry += chunk  # one character: kept with what follows
             continue
@@ -35,3 +35,14 @@ def phrases(text: str) -> list[str]:
         else:
             pieces.append(carry)
     return pieces
+
+
+def _whole_words(chunks: list[str]) -> list[str]:
+    """The model's chunks with none ending inside a Latin word or number ("Open|AI", "Mi|crosoft")."""
+    out: list[str] = []
+    for chunk in chunks:
+        if out and out[-1][-1:].isascii() and out[-1][-1:].isalnum() and chunk[:1].isascii() and chunk[:1].isalnum():
+            out[-1] += chunk
+        else:
+            out.append(chunk)
+    return out

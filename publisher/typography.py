@@ -84,18 +84,64 @@ def smart_quotes(text: str) -> str:
     return _OPENING_SINGLE.sub("\u2018", text).replace("'", "\u2019")
 
 
-#: the numbering a heading's own text begins with: "A " "B." "1 " "2.1 " "一、" "（一）" "(1)" "第一章"
-#: "——"; a letter or a number of one or two digits only when a mark or a space and a CJK
-#: character or digit follows, so that "A new plan", "10 ways" and "2025年计划" keep their words
-HEADING_ENUMERATOR = re.compile(
-    rf"^\s*(?:(?:[A-Z]|[IVX]{{1,4}}|\d{{1,2}}(?:\.\d{{1,2}})*)(?:[.．、](?!\d)\s*|\s+(?=[{CJK}\d]))"
-    r"|[一二三四五六七八九十百]{1,4}[、．.]\s*|[（(](?:[一二三四五六七八九十百]{1,4}|\d{1,3})[)）]\s*"
-    r"|第[一二三四五六七八九十百\d]{1,4}[章节部分篇条]\s*|——\s*)")
+#: Chinese numerals as heading numbers write them (一 … 九千九百九十九)
+_HAN_NUMBER = "一二三四五六七八九十百千零"
+#: a numbering that says so itself: a number or letter with its mark ("1." "A、" "2.1."), a
+#: Chinese number ("一、" "（一）" "(1)"), a chapter ("第一章" "第二部分"), a dash ("——")
+_LABEL = re.compile(
+    rf"^\s*(?:(?:[A-Z]|[IVX]{{1,4}}|\d{{1,3}}(?:\.\d{{1,3}})*)(?:[.．](?!\d)|、)"
+    rf"|[{_HAN_NUMBER}]{{1,8}}(?:[.．](?!\d)|、)|[（(](?:[{_HAN_NUMBER}]{{1,8}}|\d{{1,3}})[)）]"
+    rf"|第[{_HAN_NUMBER}\d]{{1,6}}(?:部分|[章节篇条部])|——)\s*")
+#: a bare number or letter before a space ("A 党的…" "1 总体" "2.1 智慧"): a numbering only where
+#: the headings around it count on ("A 股市场" alone is a word, "3 月份" a month, "3.5 亿元" a sum)
+_BARE = re.compile(r"^\s*(?:(?P<letter>[A-Z])|(?P<number>\d{1,3}(?:\.\d{1,3})*))\s+(?=\S)")
 
 
 def without_enumerator(text: str) -> str:
-    """A heading's text without the numbering it begins with ("A 党的…" → "党的…")."""
-    return HEADING_ENUMERATOR.sub("", text, count=1)
+    """A heading's text without a numbering that says so itself ("一、总体" → "总体"; "A 股" stays)."""
+    rest = _LABEL.sub("", text, count=1)
+    return rest if rest.strip() else text
+
+
+def heading_numbers(headings: list[tuple[int, str]]) -> list[str]:
+    """For each heading (level, text), in document order, the numbering its text begins with,
+    else "": one that says so itself, or a bare letter or number where a heading of the same
+    level counts one up or down from it (A and B; 1 and 2), or a dotted number under a heading
+    of its parent's number (2.1 under 2). A heading that would be left with no words keeps them."""
+    bare = [_BARE.match(text) for _, text in headings]
+    counted: dict[tuple[int, str], set[int]] = {}
+    for (level, _), match in zip(headings, bare):
+        if match and match.group("letter"):
+            counted.setdefault((level, "letter"), set()).add(ord(match.group("letter")))
+        elif match and "." not in match.group("number"):
+            counted.setdefault((level, "number"), set()).add(int(match.group("number")))
+    out: list[str] = []
+    numbered: dict[int, str] = {}  # level → the bare number of the last heading there
+    for (level, text), match in zip(headings, bare):
+        label = _LABEL.match(text)
+        prefix = label.group() if label else ""
+        if not prefix and match:
+            prefix = _counted(level, match, counted, numbered)
+        for deeper in [k for k in numbered if k >= level]:
+            del numbered[deeper]
+        if match and match.group("number") and prefix:
+            numbered[level] = match.group("number")
+        out.append(prefix if prefix and text[len(prefix):].strip() else "")
+    return out
+
+
+def _counted(level: int, match: re.Match[str], counted: dict[tuple[int, str], set[int]],
+             numbered: dict[int, str]) -> str:
+    """A bare numbering's prefix when its neighbours count with it, else ""."""
+    if match.group("letter"):
+        value, kind = ord(match.group("letter")), "letter"
+    elif "." in match.group("number"):
+        parent = match.group("number").rsplit(".", 1)[0]
+        return match.group() if any(number == parent for number in numbered.values()) else ""
+    else:
+        value, kind = int(match.group("number")), "number"
+    values = counted.get((level, kind), set())
+    return match.group() if value - 1 in values or value + 1 in values else ""
 
 
 def chinese_number(number: int) -> str:

@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 import pytest
 from PIL import Image
 
-from publisher.typography import chinese_number, without_enumerator
+from publisher.typography import chinese_number, heading_numbers
 from publisher.verify.compare import renumbered
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -196,19 +196,25 @@ def test_heading_numbers_in_chinese() -> None:
     assert chinese_number(12_345) == "12345"  # a heading count no document reaches in words
 
 
-@pytest.mark.parametrize(("heading", "words"), [
-    ("A 党的创新理论", "党的创新理论"), ("2.1 智慧港口", "智慧港口"), ("——坚持导向", "坚持导向"), ("（一）总体", "总体"),
-    ("3 2025年计划", "2025年计划"), ("2025年计划", "2025年计划"), ("12.5亿元投资", "12.5亿元投资"),
-    ("A new plan", "A new plan"), ("10 ways", "10 ways")])
-def test_what_counts_as_a_headings_own_numbering(heading: str, words: str) -> None:
-    assert without_enumerator(heading) == words
+@pytest.mark.parametrize(("headings", "numbers"), [
+    (["A 党的创新理论", "B 锻造队伍", "——坚持导向"], ["A ", "B ", "——"]),  # a letter where the next counts on
+    (["1 总体情况", "2 重点项目", "2.1 智慧港口", "3 2025年计划"], ["1 ", "2 ", "2.1 ", "3 "]),
+    (["一、总体", "（一）细则", "第二部分 总则", "1. Intro"], ["一、", "（一）", "第二部分 ", "1. "]),
+    # words, not numbers: a month, a share class, a language, a sum, a year; a heading that is all number
+    (["3 月份工作回顾", "A 股市场回暖", "C 语言入门", "3.5 亿元投向民生", "2025年计划", "第一部分"], ["", "", "", "", "", ""]),
+])
+def test_what_counts_as_a_headings_own_numbering(headings: list[str], numbers: list[str]) -> None:
+    levels = [3 if h.startswith(("——", "2.1", "（")) else 2 for h in headings]
+    assert heading_numbers(list(zip(levels, headings))) == numbers
 
 
 def test_verifier_takes_a_renumbering_not_a_numbering_lost() -> None:
-    assert renumbered("A 党的创新理论", "一、党的创新理论")
-    assert renumbered("党的创新理论", "一、党的创新理论")  # numbered where the source was not
-    assert not renumbered("A 党的创新理论", "党的创新理论")  # the source's numbering dropped
-    assert not renumbered("A 党的创新理论", "一、党的理论")  # words changed
+    assert renumbered("A 党的创新理论", "A ", "一、党的创新理论")
+    assert renumbered("党的创新理论", "", "一、党的创新理论")  # numbered where the source was not
+    assert renumbered("3 月份工作回顾", "", "一、3 月份工作回顾")  # a month is no numbering: kept
+    assert not renumbered("3 月份工作回顾", "", "一、月份工作回顾")  # … and losing it is a change
+    assert not renumbered("A 党的创新理论", "A ", "党的创新理论")  # the source's numbering dropped
+    assert not renumbered("A 党的创新理论", "A ", "一、党的理论")  # words changed
 
 
 # ---- LibreOffice's pages --------------------------------------------------------------
@@ -328,7 +334,9 @@ def test_every_heading_and_caption_is_in_libreoffices_text(laid_out: dict[str, P
     doc = reader.read(SOURCES[name])
     text = "".join(subprocess.run(["pdftotext", str(laid_out[name]), "-"], capture_output=True, text=True,
                                   check=True).stdout.split())
-    wanted = [without_enumerator(h.text) for h in doc.headings[1:]] + [f.caption_text for f in doc.figures]
+    headings = doc.headings
+    numbers = heading_numbers([(h.level, h.text) for h in headings])
+    wanted = [h.text[len(n):] for h, n in zip(headings, numbers)] + [f.caption_text for f in doc.figures]
     missing = [w for w in wanted if "".join(unicodedata.normalize("NFKC", w).split())
                not in unicodedata.normalize("NFKC", text)]
     assert not missing

@@ -152,11 +152,11 @@ def test_skip_link_and_contents(browser: Any, editions: dict[str, Path]) -> None
     page = page_at(browser, editions["seed"], 360)
     page.keyboard.press("Tab")
     focused = page.evaluate("() => [document.activeElement.className, document.activeElement.getAttribute('href')]")
-    assert focused == ["skip-link", "#text"]
+    assert focused == ["skip-link", "#publisher.text"]
     assert page.locator("nav.toc h2").text_content() == "目录"
     assert page.locator("nav.toc ol ol li").count() == 3  # the three sub-heads under B
     page.locator("nav.back-to-contents a").click()
-    assert page.evaluate("() => location.hash") == "#contents"
+    assert page.evaluate("() => location.hash") == "#publisher.contents"
     page.close()
 
 

@@ -23,7 +23,7 @@ from ..errors import LayoutError
 from ..layout import Layout, by_language, merge
 from ..output import zip_timestamp
 from ..templates import format_setting
-from ..typography import without_enumerator
+from ..typography import heading_numbers as numbering_of
 from ..model import Block, Document, heading_depths
 from ..people import author_line
 from . import docx_package as package
@@ -69,6 +69,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     writer = DocxWriter(word.part, styles, config, text_width(sect_pr), numbering)
     writer.depths = heading_depths(doc)
     writer.heading_labels = number_headings(doc.headings, writer.depths, heading_numbers(config, language))
+    writer.heading_prefixes = own_numbers(doc)
     writer.bookmarks = {heading.id: (number, f"_Heading{number}") for number, heading in enumerate(doc.headings, 1)}
     writer.pictures = doc.pictures
     front = front_lines(doc, config, labels)
@@ -99,6 +100,12 @@ def render(doc: Document, layout: Layout) -> bytes:
     out = io.BytesIO()
     word.save(out)
     return package.stable_zip(out.getvalue(), zip_timestamp(doc.meta.date))
+
+
+def own_numbers(doc: Document) -> dict[str, str]:
+    """Heading id → the numbering the source's heading text begins with ("A ", "1 ", "——")."""
+    headings = doc.headings
+    return dict(zip((h.id for h in headings), numbering_of([(h.level, h.text) for h in headings])))
 
 
 def heading_numbers(config: dict[str, Any], language: str) -> list[str]:
@@ -166,9 +173,18 @@ def page_grid(page: dict[str, Any], defaults: dict[str, Any]) -> Grid | None:
     margin = page["margin"]
     height = twips(page["height"]) - twips(margin["top"]) - twips(margin["bottom"])
     width = twips(page["width"]) - twips(margin["left"]) - twips(margin["right"])
-    lines, chars = int(spec.get("lines") or 0), int(spec.get("chars") or 0)
+    try:
+        lines, chars = int(spec.get("lines") or 0), int(spec.get("chars") or 0)
+    except (TypeError, ValueError, AttributeError):
+        lines = chars = 0
     if lines <= 0 or chars <= 0:
         raise LayoutError(f"docx.page.grid: lines and chars must be whole numbers above 0, not {spec!r}")
+    if height <= 0 or width <= 0:
+        raise LayoutError("docx.page: the margins leave no room for text on the page",
+                          hint="make docx.page.margin smaller than the page")
+    if height // lines < 100 or width // chars < 60:  # 5 pt a line, 3 pt a character
+        raise LayoutError(f"docx.page.grid: {lines} lines of {chars} characters do not fit the text block",
+                          hint="give the grid fewer lines or characters")
     size = twips(str(defaults.get("size", "12pt")))
     return Grid(pitch=height // lines, spacing=min(0, math.floor(width / chars) - size))
 
@@ -273,8 +289,9 @@ def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook,
     first, last = (int(n) for n in str(toc["levels"]).split("-"))
     entries = [h for h in doc.headings if first + 1 <= h.level <= last + 1]
     out = [paragraph(styles.id(toc["title_style"]), [text_run(toc["title"])])]
+    prefixes = own_numbers(doc)
     paras = [paragraph(styles.id(toc["entry_styles"][h.level - first - 1]),
-                       [text_run(labels[h.id] + without_enumerator(h.text) if h.id in labels else h.text)])
+                       [text_run(labels[h.id] + h.text[len(prefixes.get(h.id, "")):] if h.id in labels else h.text)])
              for h in entries] or [paragraph(styles.id(toc["entry_styles"][0]), [])]
     for run in reversed(field_begin(f'TOC \\o "{toc["levels"]}" \\h \\z')):  # heading styles only: not the title
         paras[0].insert(1, run)

@@ -20,7 +20,7 @@ from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Fi
                      Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak, plain_text)
 from .. import highlight, images
 from ..templates import format_setting
-from ..typography import chinese_number, without_enumerator
+from ..typography import chinese_number
 from .docx_lists import Numbering
 from .docx_package import image_part
 from .docx_pages import Pages, balanced_break, break_inlines, cells
@@ -61,6 +61,9 @@ class DocxWriter:
         self.page: Pages | None = None
         #: heading id → the number it is written with (一、（一）…; number_headings), none by default
         self.heading_labels: dict[str, str] = {}
+        #: heading id → the numbering its own text begins with (typography.heading_numbers), which
+        #: the layout's number replaces
+        self.heading_prefixes: dict[str, str] = {}
 
     # -- blocks
     def blocks(self, blocks: tuple[Block, ...] | list[Block]) -> list[Element]:
@@ -78,7 +81,8 @@ class DocxWriter:
         depth = min(self.depths.get(node.id, node.level), 6)
         style = self.config["headings"][depth]
         label = self.heading_labels.get(node.id, "")
-        runs = ([text_run(label)] + self.inlines(strip_enumerator(node.inlines))) if label else self.inlines(node.inlines)
+        prefix = self.heading_prefixes.get(node.id, "")
+        runs = ([text_run(label)] + self.inlines(strip_prefix(node.inlines, prefix))) if label else self.inlines(node.inlines)
         number, name = self.bookmarks.get(node.id, (0, ""))
         if name:
             runs = [el("w:bookmarkStart", {"w:id": number, "w:name": name}), *runs,
@@ -345,13 +349,11 @@ def number_headings(headings: list[Heading], depths: dict[str, int], patterns: l
     return labels
 
 
-def strip_enumerator(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    """A heading's inlines without the numbering its text begins with (replaced by the layout's)."""
-    if not inlines or not isinstance(inlines[0], Text):
+def strip_prefix(inlines: tuple[Inline, ...], prefix: str) -> tuple[Inline, ...]:
+    """A heading's inlines without the numbering `prefix` its text begins with (replaced by the layout's)."""
+    if not prefix or not inlines or not isinstance(inlines[0], Text) or not inlines[0].text.startswith(prefix):
         return inlines
-    rest = without_enumerator(inlines[0].text)
-    if rest == inlines[0].text:
-        return inlines
+    rest = inlines[0].text[len(prefix):]
     return ((Text(rest),) if rest else ()) + inlines[1:]
 
 

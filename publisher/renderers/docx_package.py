@@ -43,12 +43,12 @@ def set_core_properties(word: WordDocument, meta: Meta, author: str) -> None:
     props = word.core_properties
     for child in list(props._element):  # drop the template's (or reference's) values
         props._element.remove(child)
-    props.title = meta.title
-    props.author = author
-    props.subject = meta.subject or meta.subtitle
-    props.keywords = ", ".join(meta.keywords)
+    props.title = _field(meta.title)
+    props.author = _field(author)
+    props.subject = _field(meta.subject or meta.subtitle)
+    props.keywords = _field(", ".join(meta.keywords))
     props.language = meta.language
-    props.category = meta.section
+    props.category = _field(meta.section)
     props.revision = 1
     if meta.date:
         stamp = dt.datetime.fromisoformat(meta.date).replace(tzinfo=dt.timezone.utc)
@@ -106,6 +106,11 @@ def set_settings(word: WordDocument, spec: dict[str, Any]) -> None:
         anchor = next((c for c in settings if c.tag not in _BEFORE_SPACING_CONTROL), None)
         element = val("w:characterSpacingControl", control)
         anchor.addprevious(element) if anchor is not None else settings.append(element)
+
+
+def _field(text: str) -> str:
+    """A core property Word keeps: at most 255 characters (a longer one ends in "…")."""
+    return text if len(text) <= 255 else text[:254] + "…"
 
 
 def drop_template_parts(word: WordDocument) -> None:

@@ -131,11 +131,10 @@ class Pages:
     def advance(self, height: float) -> bool:
         """Move down by `height`; True when a page was turned on the way."""
         self.y += height
-        turned = False
-        while self.y > self.height:
-            self.y -= self.height
-            turned = True
-        return turned
+        if self.y <= self.height:
+            return False
+        self.y = self.y % self.height if self.height > 0 else 0.0
+        return True
 
 
 #: marks a centred line may be broken after (the text after them starting a new line)

@@ -64,7 +64,7 @@ def set_language(document: WordDocument, language: str) -> None:
     as the East Asian language; any other as the Latin one, with Chinese for East Asian text."""
     chinese = language.lower().startswith("zh")
     east_asia = language if chinese else "zh-CN"
-    defaults = document.styles.element.find(qn("w:docDefaults"))
+    defaults = _child(document.styles.element, "w:docDefaults", first=True)  # a template may have none
     rpr = _child(_child(defaults, "w:rPrDefault"), "w:rPr")
     lang = _child(rpr, "w:lang")
     lang.set(qn("w:eastAsia"), east_asia)

@@ -242,8 +242,8 @@ class HtmlWriter:
             f'<a class="backref" href="#fnref-{n.number}" role="doc-backlink"{back_kind} aria-label="{back}">↩</a>'
             "</li>\n" for n in notes)
         title = escape(self.screen.get("notes", "Notes"))
-        return (f'<section class="footnotes" role="doc-endnotes"{kind} aria-labelledby="notes-title">\n'
-                f'<h2 class="footnotes-title" id="notes-title">{title}</h2>\n<ol>\n{items}</ol>\n</section>\n')
+        return (f'<section class="footnotes" role="doc-endnotes"{kind} aria-labelledby="publisher.notes-title">\n'
+                f'<h2 class="footnotes-title" id="publisher.notes-title">{title}</h2>\n<ol>\n{items}</ol>\n</section>\n')
 
     # -- inlines
     def inlines(self, nodes: tuple[Inline, ...]) -> str:

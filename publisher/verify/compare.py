@@ -8,7 +8,7 @@ from ..facts import FigureFact
 from ..images import fingerprint_distance, fingerprints_match, retouched
 from .difference import Difference, quote as _q
 from .edition import EditionFacts
-from ..typography import without_enumerator
+from ..typography import heading_numbers, without_enumerator
 from .expected import Expected
 from .structure import compare_structure
 from .text import compare_second_reading, compare_text, edition_body, plain
@@ -64,12 +64,13 @@ def compare_headings(expected: Expected, edition: EditionFacts) -> list[Differen
     got = [(lv, plain(h.text), h.text) for lv, h in zip(levels if edition.outline else _depths(levels),
                                                                 edition.headings)]
     diffs: list[Difference] = []
-    matcher = SequenceMatcher(None, [_unnumbered(w[2]) for w in wanted], [_unnumbered(g[2]) for g in got],
-                              autojunk=False)
+    own = dict(zip((h.text for h in want), heading_numbers([(h.level, h.text) for h in want])))
+    matcher = SequenceMatcher(None, [plain(w[2][len(own.get(w[2], "")):]) for w in wanted],
+                              [plain(without_enumerator(g[2])) for g in got], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         pairs = list(zip(wanted[i1:i2], got[j1:j2])) if op in ("equal", "replace") else []
         for w, g in pairs:
-            if w[1] != g[1] and not renumbered(w[2], g[2]):
+            if w[1] != g[1] and not renumbered(w[2], own.get(w[2], ""), g[2]):
                 diffs.append(Difference("headings", "changed", _q(w[2]), _q(g[2]), about=w[1]))
             elif w[0] != g[0]:
                 diffs.append(Difference("headings", "level", _q(w[2]), f"is level {g[0]}, not {w[0]}", about=w[1]))
@@ -80,14 +81,11 @@ def compare_headings(expected: Expected, edition: EditionFacts) -> list[Differen
     return diffs
 
 
-def _unnumbered(text: str) -> str:
-    return plain(without_enumerator(text))
-
-
-def renumbered(wanted: str, got: str) -> bool:
-    """The edition numbers the heading its own way (一、 for the source's A, or where the source
-    has none), the words the same; a numbering the source has and the edition lacks is a change."""
-    return without_enumerator(got) != got and _unnumbered(wanted) == _unnumbered(got)
+def renumbered(wanted: str, numbering: str, got: str) -> bool:
+    """The edition numbers the heading its own way: a numbering that says so ("一、", "（一）") in
+    place of the source's `numbering` ("A ", typography.heading_numbers) or where it has none, the
+    words the same. A numbering lost, or words with it, is a change."""
+    return without_enumerator(got) != got and plain(wanted[len(numbering):]) == plain(without_enumerator(got))
 
 
 def source_depths(expected: Expected) -> list[int]:

@@ -14,7 +14,7 @@ from ..model import (Document, Emphasis, FootnoteRef, Heading, Inline, Link, Par
                      plain_text, walk_blocks)
 from .. import layout as layouts
 from ..people import authors
-from ..typography import without_enumerator
+from ..typography import heading_numbers
 from . import source
 from .edition import FIGURE_WORDS, fingerprint
 from .source import SourceText
@@ -195,8 +195,10 @@ def marked_texts(doc: Document) -> dict[str, str]:
     for block in walk_blocks(list(doc.blocks) + notes):
         if isinstance(block, Paragraph) and _has_ref(block.inlines):
             out[block.text] = _marked(block.inlines)
-        elif isinstance(block, Heading) and not _has_ref(block.inlines) and without_enumerator(block.text) != block.text:
-            out[block.text] = without_enumerator(block.text)
+    headings = [h for h in walk_blocks(doc.blocks) if isinstance(h, Heading) and not _has_ref(h.inlines)]
+    for heading, numbering in zip(headings, heading_numbers([(h.level, h.text) for h in headings])):
+        if numbering:
+            out[heading.text] = heading.text[len(numbering):]
     return out
 
 

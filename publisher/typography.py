@@ -87,11 +87,13 @@ def smart_quotes(text: str) -> str:
 #: Chinese numerals as heading numbers write them (一 … 九千九百九十九)
 _HAN_NUMBER = "一二三四五六七八九十百千零"
 #: a numbering that says so itself: a number or letter with its mark ("1." "A、" "2.1."), a
-#: Chinese number ("一、" "（一）" "(1)"), a chapter ("第一章" "第二部分"), a dash ("——")
+#: Chinese number ("一、" "（一）" "(1)"), a dash ("——")
 _LABEL = re.compile(
     rf"^\s*(?:(?:[A-Z]|[IVX]{{1,4}}|\d{{1,3}}(?:\.\d{{1,3}})*)(?:[.．](?!\d)|、)"
-    rf"|[{_HAN_NUMBER}]{{1,8}}(?:[.．](?!\d)|、)|[（(](?:[{_HAN_NUMBER}]{{1,8}}|\d{{1,3}})[)）]"
-    rf"|第[{_HAN_NUMBER}\d]{{1,6}}(?:部分|[章节篇条部])|——)\s*")
+    rf"|[{_HAN_NUMBER}]{{1,8}}(?:[.．](?!\d)|、)|[（(](?:[{_HAN_NUMBER}]{{1,8}}|\d{{1,3}})[)）]|——)\s*")
+#: a chapter, part or section the heading names ("第一章" "第二部分" "第3节"): the document's own
+#: structure, kept as it is and given no other number
+CHAPTER = re.compile(rf"^\s*第[{_HAN_NUMBER}\d]{{1,6}}(?:部分|[章节篇条部回])")
 #: a bare number or letter before a space ("A 党的…" "1 总体" "2.1 智慧"): a numbering only where
 #: the headings around it count on ("A 股市场" alone is a word, "3 月份" a month, "3.5 亿元" a sum)
 _BARE = re.compile(r"^\s*(?:(?P<letter>[A-Z])|(?P<number>\d{1,3}(?:\.\d{1,3})*))\s+(?=\S)")

@@ -199,7 +199,9 @@ def test_heading_numbers_in_chinese() -> None:
 @pytest.mark.parametrize(("headings", "numbers"), [
     (["A 党的创新理论", "B 锻造队伍", "——坚持导向"], ["A ", "B ", "——"]),  # a letter where the next counts on
     (["1 总体情况", "2 重点项目", "2.1 智慧港口", "3 2025年计划"], ["1 ", "2 ", "2.1 ", "3 "]),
-    (["一、总体", "（一）细则", "第二部分 总则", "1. Intro"], ["一、", "（一）", "第二部分 ", "1. "]),
+    (["一、总体", "（一）细则", "1. Intro"], ["一、", "（一）", "1. "]),
+    # a chapter or part is the document's own structure: kept, and given no other number
+    (["第一章 总则", "第二部分 细则", "第3节 小标题"], ["", "", ""]),
     # words, not numbers: a month, a share class, a language, a sum, a year; a heading that is all number
     (["3 月份工作回顾", "A 股市场回暖", "C 语言入门", "3.5 亿元投向民生", "2025年计划", "第一部分"], ["", "", "", "", "", ""]),
 ])

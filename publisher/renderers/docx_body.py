@@ -20,7 +20,7 @@ from ..model import (Aside, Block, Code, CodeBlock, DefinitionList, Emphasis, Fi
                      Paragraph, Quote, Strong, Styled, Table, Text, ThematicBreak, plain_text)
 from .. import highlight, images
 from ..templates import format_setting
-from ..typography import chinese_number
+from ..typography import CHAPTER, chinese_number
 from .docx_lists import Numbering
 from .docx_package import image_part
 from .docx_pages import Pages, balanced_break, break_inlines, cells
@@ -339,7 +339,7 @@ def number_headings(headings: list[Heading], depths: dict[str, int], patterns: l
     counters: list[int] = []
     for heading in headings:
         level = depths.get(heading.id, heading.level) - 2
-        if level < 0 or level >= len(patterns):
+        if level < 0 or level >= len(patterns) or CHAPTER.match(heading.text):  # 第一章 keeps its own
             continue
         del counters[level + 1:]
         counters += [0] * (level + 1 - len(counters))

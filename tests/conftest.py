@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -53,3 +54,21 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *expected: s
     for text in expected:
         assert text in lines[0], lines[0]
     return lines[0]
+
+
+#: Debian's chromium, which Playwright drives (it cannot download browsers here)
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless chromium for the browser tests of one module."""
+    if not CHROMIUM.is_file():
+        pytest.skip("Debian chromium is not installed (tools/setup.sh test installs it)")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -13,11 +13,10 @@ import pytest
 
 from publisher import build as builder
 
-from .conftest import ROOT
+from .conftest import CHROMIUM, ROOT
 from .test_corpus import DOCUMENTS, built  # noqa: F401  (the corpus fixture)
 
 ACE = ROOT / ".tools" / "node_modules" / ".bin" / "ace-puppeteer"
-CHROMIUM = Path("/usr/bin/chromium")
 SOURCES = [ROOT / "sources" / "jiangmen-party-building.md"] + sorted((ROOT / "tests" / "sources").glob("*.md"))
 
 pytestmark = [pytest.mark.slow,

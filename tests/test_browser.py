@@ -5,7 +5,7 @@ Screenshots land in output/screenshots/ for a person to look at (not committed).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 
@@ -14,9 +14,6 @@ from publisher.model import Document
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parent.parent / "output" / "screenshots"
 WIDTHS = (360, 768, 1280)
 Probe = Callable[..., dict[str, Any]]
@@ -48,17 +45,6 @@ PROBE = """() => {
 def html_file(tmp_path_factory: pytest.TempPathFactory, seed_source: Path) -> Path:
     out = tmp_path_factory.mktemp("browser")
     return builder.build(seed_source, ["html"], out)["html"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.skip("Debian chromium is not installed (tools/setup.sh test installs it)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def open_page(browser: Any, html_file: Path, width: int, scheme: str) -> dict[str, Any]:

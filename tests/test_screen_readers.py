@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -19,9 +19,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 STRESS = ROOT / "tests" / "sources" / "screen-stress.md"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = ROOT / "output" / "screenshots"
 WIDTHS = (320, 360, 768, 1280)
 
@@ -32,17 +29,6 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     stress = builder.build(STRESS, ["html"], out)["html"]
     seed = builder.build(ROOT / "sources" / "jiangmen-party-building.md", ["html"], out)["html"]
     return {"stress": stress, "seed": seed}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.skip("Debian chromium is not installed (tools/setup.sh test installs it)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def page_at(browser: Any, path: Path, width: int, scheme: str = "light", media: str = "screen") -> Any:

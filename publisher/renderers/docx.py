@@ -76,7 +76,7 @@ def render(doc: Document, layout: Layout) -> bytes:
     page = pages.Pages(config, writer.text_width * pages._PT, 0.0, grid.pitch / 20) if grid else None
     writer.page = page
     body = [paragraph(styles.id(style), centred_runs(text, style, page)) for text, style in front]
-    body += table_of_contents(doc, config, styles, writer.heading_labels)
+    body += table_of_contents(doc, config, styles, writer.heading_labels, writer.heading_prefixes)
     figure = config["figure"]
     blocks = arrange(doc.blocks, bool(figure.get("spread")), bool(figure.get("lead_figure")))
     if grid is not None and reference is None:  # a page of known lines: no picture leaves a white foot
@@ -280,7 +280,7 @@ def source_line(doc: Document, labels: dict[str, Any]) -> str:
 
 
 def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook,
-                      labels: dict[str, str]) -> list[Element]:
+                      labels: dict[str, str], prefixes: dict[str, str]) -> list[Element]:
     """A TOC field pre-filled with the headings as the body numbers them (LibreOffice shows the
     cached entries as they are)."""
     toc = config.get("toc")
@@ -289,7 +289,6 @@ def table_of_contents(doc: Document, config: dict[str, Any], styles: StyleBook,
     first, last = (int(n) for n in str(toc["levels"]).split("-"))
     entries = [h for h in doc.headings if first + 1 <= h.level <= last + 1]
     out = [paragraph(styles.id(toc["title_style"]), [text_run(toc["title"])])]
-    prefixes = own_numbers(doc)
     paras = [paragraph(styles.id(toc["entry_styles"][h.level - first - 1]),
                        [text_run(labels[h.id] + h.text[len(prefixes.get(h.id, "")):] if h.id in labels else h.text)])
              for h in entries] or [paragraph(styles.id(toc["entry_styles"][0]), [])]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import os
 import subprocess
@@ -103,7 +104,7 @@ def package_pictures(doc: Document, layout: Layout, designed: bool = False) -> d
 def cover_page(doc: Document, layout: Layout, src: Path) -> Item | None:
     """The cover a library shows: the title over the lead photo (images.cover), in the first
     face of epub.cover_fonts fontconfig finds; None (the photo as it is) when it finds none."""
-    font = find_font(layout.get("epub.cover_fonts") or [])
+    font = find_font(tuple(layout.get("epub.cover_fonts") or ()))
     if font is None:
         return None
     data = images.cover(src, doc.pictures.get(src, ""), doc.meta.title, doc.meta.subtitle, font,
@@ -111,8 +112,10 @@ def cover_page(doc: Document, layout: Layout, src: Path) -> Item | None:
     return Item("cover-image", "images/cover.jpg", "image/jpeg", data, "cover-image")
 
 
-def find_font(patterns: list[str]) -> Path | None:
-    """The file of the first font pattern fontconfig knows ('Noto Serif CJK SC:bold')."""
+@functools.lru_cache(maxsize=8)
+def find_font(patterns: tuple[str, ...]) -> Path | None:
+    """The file of the first font pattern fontconfig knows ('Noto Serif CJK SC:bold'); asked once
+    a process (a build of many sources runs fc-match once)."""
     for pattern in patterns:
         try:
             found = subprocess.run(["fc-match", "-f", "%{file}", str(pattern)], capture_output=True, text=True,

@@ -305,10 +305,7 @@ class HtmlWriter:
     def text(self, text: str) -> str:
         """Escaped text with every number in a no-break span (a number never splits), and runs
         of English marked as such where the document is Chinese."""
-        if not self.mark_latin:
-            return self.numbers(text)
-        return "".join(f'<span lang="en">{self.numbers(piece)}</span>' if latin else self.numbers(piece)
-                       for piece, latin in latin_runs(text))
+        return english_marked(text, self.numbers) if self.mark_latin else self.numbers(text)
 
     def numbers(self, text: str) -> str:
         """Escaped text with every number in a no-break span."""
@@ -326,7 +323,14 @@ def in_languages(text: str, language: str, breaks: bool = False) -> str:
     Chinese document; with `breaks` (a title), a line may break only between phrases."""
     if not is_chinese(language):
         return escape(text, quote=False)
+
     def chinese(piece: str) -> str:
         return "<wbr />".join(escape(p, quote=False) for p in phrases(piece)) if breaks else escape(piece, quote=False)
-    return "".join(f'<span lang="en">{escape(piece, quote=False)}</span>' if latin else chinese(piece)
+    return english_marked(text, chinese, lambda piece: escape(piece, quote=False))
+
+
+def english_marked(text: str, write: Callable[[str], str], write_english: Callable[[str], str] | None = None) -> str:
+    """`text` written piece by piece by `write`, each run of English words in <span lang="en">
+    (written by `write_english`, else `write`)."""
+    return "".join(f'<span lang="en">{(write_english or write)(piece)}</span>' if latin else write(piece)
                    for piece, latin in latin_runs(text))
